@@ -1,0 +1,74 @@
+"""Pass 1, decode: bytes → str, and HTML or text.
+
+Order of trust: a byte-order mark, then the charset the page declares (HTTP-equiv
+or meta charset, XML declaration) if the bytes really decode with it, then UTF-8,
+then detection. A declaration that is wrong (a cp1252 page that says UTF-8) fails
+the strict decode and falls through to detection instead of producing mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
+DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
+                      re.IGNORECASE)
+HTML_SNIFF = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|p|article)\b",
+                        re.IGNORECASE | re.DOTALL)
+# Share of control characters above which a "text" is taken to be binary.
+BINARY_MAX_CONTROL = 0.1
+# Labels pages declare that Python knows under another name, or that browsers widen.
+WIDEN = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252",
+         "us-ascii": "cp1252", "x-sjis": "shift_jis"}
+
+
+class DecodeError(ValueError):
+    """The bytes are not a text document (binary, or no encoding fits)."""
+
+
+def looks_like_html(data: bytes) -> bool:
+    return bool(HTML_SNIFF.match(data[:2048]))
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = DECLARED.search(data[:4096])
+    if not m:
+        return None
+    label = (m.group(1) or m.group(2)).decode("ascii", "ignore").lower()
+    label = WIDEN.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes, html: bool = False) -> str:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    candidates = [declared_charset(data)] if html else []
+    for encoding in [*candidates, "utf-8"]:
+        if encoding:
+            try:
+                text = data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+            return _check_text(text)
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is None:
+        raise DecodeError("binary or undecodable content (no text encoding fits)")
+    return _check_text(data.decode(best.encoding, errors="replace"))
+
+
+def _check_text(text: str) -> str:
+    sample = text[:10_000]
+    if sample:
+        control = sum(1 for c in sample if c < " " and c not in "\n\r\t\f")
+        if control / len(sample) > BINARY_MAX_CONTROL:
+            raise DecodeError("binary content (control characters)")
+    return text

@@ -1,0 +1,49 @@
+"""Pass 7, tidy: what the other passes left behind.
+
+Headings whose content was removed (and that now head nothing), separator lines
+stranded at an edge or next to another separator or a removed block. Blank-line
+runs and trailing white space are normalised when the document is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .document import HEADING, Document
+
+NAME = "tidy"
+CATEGORY = "tidy"
+SEPARATOR = re.compile(r"[\s\-–—_*•·|=~#+.°◆◇■□●○]{1,40}")
+
+
+def run(doc: Document) -> None:
+    _orphan_headings(doc)
+    _stray_separators(doc)
+
+
+def _orphan_headings(doc: Document) -> None:
+    alive = doc.alive()
+    for pos, (i, block) in enumerate(alive):
+        if block.kind != HEADING:
+            continue
+        nxt = alive[pos + 1][0] if pos + 1 < len(alive) else len(doc.blocks)
+        emptied = any(not b.alive for b in doc.blocks[i + 1:nxt])
+        if emptied and (nxt == len(doc.blocks) or doc.blocks[nxt].kind == HEADING):
+            doc.remove_block(i, NAME, "tidy.orphan-heading", CATEGORY)
+
+
+def _stray_separators(doc: Document) -> None:
+    alive = doc.alive()
+    seps = {i for i, b in alive if SEPARATOR.fullmatch(b.text)}
+    if not seps:
+        return
+    for pos, (i, _) in enumerate(alive):
+        if i not in seps:
+            continue
+        prev = alive[pos - 1][0] if pos else None
+        nxt = alive[pos + 1][0] if pos + 1 < len(alive) else None
+        stray = (prev is None or nxt is None or prev in seps or nxt in seps
+                 or any(not b.alive for b in doc.blocks[prev + 1:i])
+                 or any(not b.alive for b in doc.blocks[i + 1:nxt]))
+        if stray:
+            doc.remove_block(i, NAME, "tidy.stray-separator", CATEGORY)

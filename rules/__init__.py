@@ -1,0 +1,1 @@
+"""Default rule files, installed as the package ``cleaner.default_rules`` (data only)."""
