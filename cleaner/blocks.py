@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .document import Document
+from .rules import Rule
 from .ruleset import Scope
 
 NAME = "blocks"
@@ -13,37 +14,30 @@ def _has_content(text: str) -> bool:
 
 
 def run(doc: Document, scope: Scope) -> None:
-    limit = scope.max_block_chars
-    for i, block in doc.alive():
-        text = block.text.strip()
-        if not _has_content(text):
-            continue
-        if scope.blocks and len(text) <= limit:
-            rule = scope.blocks.fullmatch(text, block.kind)
-            if rule is not None:
-                doc.remove_block(i, NAME, rule.id, rule.category)
-                continue
-        if scope.spans:
-            _cut_spans(doc, i, scope)
+    matcher = scope.matcher
+    for i, idxs in matcher.candidates(doc, "block"):
+        block = doc.blocks[i]
+        rule = matcher.first_full(idxs, block)
+        if rule is not None:
+            doc.remove_block(i, NAME, rule.id, rule.category)
+    for i, idxs in matcher.candidates(doc, "span"):
+        _cut_spans(doc, i, idxs, scope)
 
 
-def _cut_spans(doc: Document, i: int, scope: Scope) -> None:
+def _cut_spans(doc: Document, i: int, idxs: list[int], scope: Scope) -> None:
     block = doc.blocks[i]
-    hits = list(scope.spans.search(block.text, block.kind))
+    hits = list(scope.matcher.spans(idxs, block))
     if not hits:
         return
     # Cut right to left so earlier offsets stay valid; overlapping hits keep the first rule's.
-    taken: list[tuple[int, int]] = []
+    taken: dict[tuple[int, int], Rule] = {}
     for rule, m in hits:
-        if any(m.start() < e and s < m.end() for s, e in taken):
-            continue
-        taken.append((m.start(), m.end()))
-    by_rule = {(m.start(), m.end()): rule for rule, m in hits}
-    for start, end in sorted(taken, reverse=True):
-        rule = by_rule[(start, end)]
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            taken[(m.start(), m.end())] = rule
+    for (start, end), rule in sorted(taken.items(), key=lambda kv: kv[0], reverse=True):
         doc.cut_span(i, start, end, NAME, rule.id, rule.category)
     if not _has_content(block.text):
-        # Nothing but the cut piece was there: the block goes with the last rule that cut.
+        # Nothing but the cut pieces was there: the block goes with the leftmost cut's rule.
         doc.remove_block(i, NAME, rule.id, rule.category)
-    else:
-        block.text = block.text.strip()
+    elif block.text != block.text.strip():
+        doc.set_text(i, block.text.strip())

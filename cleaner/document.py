@@ -8,8 +8,14 @@ removal in place.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ruleset import Matcher
 
 # Block kinds. Text input gets them from line shapes, HTML from trafilatura's tree.
 PARAGRAPH = "paragraph"
@@ -23,6 +29,26 @@ KINDS = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, CELL)
 # kept blocks are removed, the strongest separator among them is kept, so
 # removing a caption never glues two paragraphs together.
 SEPARATORS = ("\n\n", "\n", " | ")
+_SEP_RANK = {sep: rank for rank, sep in enumerate(SEPARATORS)}
+
+LIST_MARK = re.compile(r"\s*(?:[-*•·▪►–]|\d{1,3}[.)])\s+\S")
+# A likely heading in plain text: short, starts like a title, does not end like a sentence.
+HEADING_MAX_CHARS = 100
+HEADING_MAX_WORDS = 14
+HEADING_NOT_END = (".", "!", ",", ";", ":", "\"", "”", "…", ")")
+
+
+def kind_of(line: str) -> str:
+    """The block kind a line of plain text has by its shape."""
+    text = line.strip()
+    if not text:
+        return PARAGRAPH
+    if LIST_MARK.match(text):
+        return LIST_ITEM
+    if (len(text) <= HEADING_MAX_CHARS and len(text.split()) <= HEADING_MAX_WORDS
+            and not text.endswith(HEADING_NOT_END) and (text[0].isupper() or text[0].isdigit())):
+        return HEADING
+    return PARAGRAPH
 
 
 @dataclass(slots=True)
@@ -46,21 +72,59 @@ class Removal:
         return d
 
 
-@dataclass(slots=True)
 class Block:
-    text: str
-    kind: str = PARAGRAPH
-    sep: str = "\n"
-    original: str = ""
-    removed_by: str | None = None
+    """A paragraph, heading, list item, quote or cell. ``kind`` is inferred from the
+    text's shape on first use when the source did not say (plain text)."""
 
-    def __post_init__(self) -> None:
-        if not self.original:
-            self.original = self.text
+    __slots__ = ("text", "_kind", "sep", "original", "removed_by")
+
+    def __init__(self, text: str, kind: str | None = None, sep: str = "\n"):
+        self.text = text
+        self._kind = kind
+        self.sep = sep
+        self.original = text
+        self.removed_by: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self._kind is None:
+            self._kind = kind_of(self.text)
+        return self._kind
+
+    @kind.setter
+    def kind(self, value: str) -> None:
+        self._kind = value
 
     @property
     def alive(self) -> bool:
         return self.removed_by is None
+
+    def __repr__(self) -> str:
+        state = f", removed_by={self.removed_by!r}" if self.removed_by else ""
+        return f"Block({self.text!r}, {self.kind!r}, sep={self.sep!r}{state})"
+
+
+class View:
+    """The kept blocks joined by newlines (a block's own line breaks become spaces),
+    and where each starts: lets a pass find candidates with one regex over the text."""
+
+    __slots__ = ("alive", "text", "starts")
+
+    def __init__(self, alive: list[tuple[int, Block]]):
+        self.alive = alive
+        texts = [b.text for _, b in alive]
+        self.text = "\n".join(texts)
+        if "\r" in self.text or any("\n" in t for t in texts):
+            self.text = "\n".join(t.replace("\n", " ").replace("\r", " ") for t in texts)
+        self.starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+
+    def block_at(self, offset: int) -> tuple[int, Block]:
+        """The (index, block) whose line holds this offset of ``text``."""
+        return self.alive[bisect_right(self.starts, offset) - 1]
+
+    def lines(self, pattern: re.Pattern[str]) -> list[tuple[int, Block]]:
+        """The blocks whose line matches a MULTILINE pattern anchored with ^ (one hit each)."""
+        return [self.block_at(m.start()) for m in pattern.finditer(self.text)]
 
 
 @dataclass(slots=True)
@@ -81,14 +145,55 @@ class Document:
     notes: list[str] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     chars_in: int = 0
+    # Characters still in the document; kept up to date by remove_block/cut_span.
+    alive_chars: int = 0
+    # ``version`` is bumped when a block's text changes (cached literal scans are redone),
+    # ``state`` on any change at all (a pass that saw this state has nothing more to do).
+    version: int = 0
+    state: int = 0
+    _hits: tuple[int, Any, dict[str, dict[int, set[int]]]] | None = None
+    _alive: tuple[int, list[tuple[int, Block]]] | None = None
+    _view: tuple[int, View] | None = None
+
+    def set_blocks(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+        self.alive_chars = sum(len(b.text) for b in blocks)
+        self._changed(text=True)
+
+    def _changed(self, text: bool = False) -> None:
+        self.state += 1
+        if text:
+            self.version += 1
 
     def alive(self) -> list[tuple[int, Block]]:
         """(index, block) of the blocks still in the document, in order."""
-        return [(i, b) for i, b in enumerate(self.blocks) if b.removed_by is None]
+        cached = self._alive
+        if cached is None or cached[0] != self.state:
+            cached = self._alive = (self.state, [(i, b) for i, b in enumerate(self.blocks)
+                                                 if b.removed_by is None])
+        return cached[1]
+
+    def view(self) -> View:
+        """The kept blocks as one string, one line each, for whole-document regex scans."""
+        cached = self._view
+        if cached is None or cached[0] != self.state:
+            cached = self._view = (self.state, View(self.alive()))
+        return cached[1]
+
+    def hits(self, matcher: Matcher) -> dict[str, dict[int, set[int]]]:
+        """The matcher's literal scan of this document, redone only after text changed."""
+        cached = self._hits
+        if cached is None or cached[0] != self.version or cached[1] is not matcher:
+            cached = self._hits = (self.version, matcher, matcher.scan(self))
+        return cached[2]
 
     def remove_block(self, i: int, pass_name: str, rule_id: str, category: str) -> None:
         block = self.blocks[i]
+        if block.removed_by is not None:
+            return
         block.removed_by = rule_id
+        self.alive_chars -= len(block.text)
+        self._changed()
         self.removals.append(Removal(pass_name, rule_id, category, block.text, i))
 
     def cut_span(self, i: int, start: int, end: int, pass_name: str, rule_id: str,
@@ -97,38 +202,63 @@ class Document:
         self.removals.append(Removal(pass_name, rule_id, category, block.text[start:end], i,
                                      start, end))
         block.text = block.text[:start] + block.text[end:]
+        self.alive_chars -= end - start
+        self._changed(text=True)
+
+    def set_text(self, i: int, text: str) -> None:
+        """Replace a block's text without recording a removal (white space trims)."""
+        block = self.blocks[i]
+        self.alive_chars += len(text) - len(block.text)
+        block.text = text
+        self._changed(text=True)
+
+    def undo(self, since: int) -> None:
+        """Take back every removal after the first ``since`` (the safety valve)."""
+        for r in reversed(self.removals[since:]):
+            block = self.blocks[r.block] if r.block >= 0 else None
+            if block is None:
+                continue
+            if r.start is not None:
+                block.text = block.text[:r.start] + r.text + block.text[r.start:]
+                self.alive_chars += len(r.text)
+            elif block.removed_by is not None:
+                block.removed_by = None
+                self.alive_chars += len(block.text)
+        del self.removals[since:]
+        self._changed(text=True)
 
     def render(self) -> str:
-        """The clean text: kept blocks with the strongest separator that stood between them.
-
-        Normalisation (as the seeds' expected files are written): trailing white space
-        stripped from every line, no blank-line runs, none at either end, one final newline.
-        """
+        """The clean text: kept blocks with the strongest separator that stood between them."""
         out: list[str] = []
-        pending: str | None = None
+        rank = 3  # strongest separator seen since the last kept block (lower is stronger)
         for block in self.blocks:
-            if out and (pending is None or SEPARATORS.index(block.sep) < SEPARATORS.index(pending)):
-                pending = block.sep
-            if block.alive:
-                if out:
-                    out.append(pending or block.sep)
-                out.append(block.text)
-                pending = None
-        return normalize("".join(out))
+            r = _SEP_RANK[block.sep]
+            if r < rank:
+                rank = r
+            if block.removed_by is None:
+                out.append(SEPARATORS[rank])
+                out.append(block.text.rstrip())
+                rank = 3
+        text = "".join(out[1:]).strip("\n")
+        # Blocks are stripped, non-blank lines joined by at most one blank line; only a
+        # block with line breaks of its own (HTML) needs the general normalisation.
+        if "\n" in text and any("\n" in b.text for b in self.blocks if b.removed_by is None):
+            return normalize(text)
+        return text + "\n" if text else ""
 
     @property
     def text(self) -> str:
         return self.render()
 
 
+_TRAILING_WS = re.compile(r"[^\S\n]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
 def normalize(text: str) -> str:
-    """Strip line ends, collapse blank-line runs, trim, end with exactly one newline."""
-    lines = [line.rstrip() for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if not line and (not out or not out[-1]):
-            continue
-        out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n" if out else ""
+    """As the seeds' expected files are written: trailing white space stripped from
+    every line, blank-line runs collapsed to one, none at either end, one final newline."""
+    text = _TRAILING_WS.sub("", text)
+    text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
+    return text + "\n" if text else ""
+

@@ -55,22 +55,15 @@ class ExtractOptions:
     comments: bool = False
 
 
-def _alive_chars(doc: Document) -> int:
-    return sum(len(b.text) for b in doc.blocks if b.removed_by is None)
-
-
 def run_guarded(name: str, fn: Callable[[], None], doc: Document) -> None:
     """Run one pass; undo it if it would remove most of the document."""
-    before = _alive_chars(doc)
-    snapshot = [(b.text, b.removed_by) for b in doc.blocks]
+    before = doc.alive_chars
     n_removals = len(doc.removals)
     fn()
-    after = _alive_chars(doc)
+    after = doc.alive_chars
     if before >= VALVE_MIN_CHARS and after < before * (1 - VALVE_MAX_FRACTION):
-        for block, (text, removed_by) in zip(doc.blocks, snapshot):
-            block.text, block.removed_by = text, removed_by
         rules = sorted({r.rule_id for r in doc.removals[n_removals:]})
-        del doc.removals[n_removals:]
+        doc.undo(n_removals)
         doc.notes.append(f"backoff: {name} would have removed {before - after} of {before} "
                          f"characters ({', '.join(rules)})")
 
@@ -111,16 +104,23 @@ class Cleaner:
             extract_html(doc, content, self.ruleset, self.extract_options)
         else:
             text = content.decode("utf-8") if isinstance(content, bytes) else content
-            doc.blocks = split_text(text)
+            doc.set_blocks(split_text(text))
         scope = self.ruleset.scope(doc.url, doc.lang)
         self.run_passes(doc, scope)
         return doc
 
     def run_passes(self, doc: Document, scope: Scope,
                    passes: tuple[tuple[str, PassFn], ...] = TEXT_PASSES) -> None:
+        """Passes in order, again and again until none finds anything. A pass runs again
+        only if the document changed since it last ran: each pass finds everything it
+        can find in one go, so on an unchanged document it would find nothing."""
+        seen: dict[str, int] = {}
         for _ in range(MAX_ROUNDS):
-            count = len(doc.removals)
+            start = doc.state
             for name, fn in passes:
+                if seen.get(name) == doc.state:
+                    continue
                 run_guarded(name, lambda: fn(doc, scope), doc)
-            if len(doc.removals) == count:
+                seen[name] = doc.state
+            if doc.state == start:
                 break

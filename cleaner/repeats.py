@@ -20,11 +20,13 @@ NAME = "repeats"
 SENTENCE_END = (".", "!", "?", ";", ",", ":", "…")
 OPEN_QUOTES = "\"“„«‘'‹‚"
 CLOSE_QUOTES = "\"”“»’'›‘"
-_WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_PUNCT = re.compile(r"[^\w\s]+")
 
 
 def _norm(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
+    """Words only, case-folded, single-spaced: what makes two lines 'the same'."""
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
 
 
 def run(doc: Document, scope: Scope) -> None:
@@ -36,26 +38,28 @@ def run(doc: Document, scope: Scope) -> None:
         pull_quote(doc, rule.id, rule.category, **rule.opt("params"))
 
 
-def _line_candidate(block: Block, max_chars: int, min_words: int, max_words: int) -> bool:
-    text = block.text.strip()
-    if block.kind in (LIST_ITEM, CELL) or len(text) > max_chars or text.endswith(SENTENCE_END):
-        return False
-    return min_words <= len(text.split()) <= max_words
-
-
 def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int, max_chars: int,
                   min_words: int, max_words: int) -> None:
-    keys = {i: _norm(b.text) for i, b in doc.alive()
-            if _line_candidate(b, max_chars, min_words, max_words)}
+    # Cheap tests first (length, sentence end, a case- and space-insensitive key);
+    # word count and block kind only for the lines that do repeat.
+    keys: dict[int, str] = {}
+    for i, block in doc.alive():
+        if len(block.text) <= max_chars:
+            text = block.text.strip()
+            if text and not text.endswith(SENTENCE_END):
+                keys[i] = " ".join(text.casefold().split())
+    if len(keys) < min_count:
+        return
     counts = Counter(keys.values())
     for i, key in keys.items():
-        if key and counts[key] >= min_count:
+        if counts[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words \
+                and doc.blocks[i].kind not in (LIST_ITEM, CELL):
             doc.remove_block(i, NAME, rule_id, category)
 
 
 def _quote_wrapped(text: str) -> bool:
     text = text.strip()
-    return len(text) > 2 and text[0] in OPEN_QUOTES and text.rstrip(".!?…")[-1] in CLOSE_QUOTES
+    return len(text) > 2 and text[0] in OPEN_QUOTES and text.rstrip(".!?…")[-1:] in CLOSE_QUOTES
 
 
 def _attribution(block: Block, max_words: int, max_chars: int) -> bool:
@@ -65,24 +69,38 @@ def _attribution(block: Block, max_words: int, max_chars: int) -> bool:
             and text[0].isupper())
 
 
+def _fragment(text: str) -> str:
+    """The longest run of the quotation between punctuation marks, lower-cased: a cheap
+    substring that any block repeating the quotation must contain."""
+    return max(_PUNCT.split(text.lower()), key=len).strip()
+
+
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
                attribution_max_words: int, attribution_max_chars: int) -> None:
     alive = doc.alive()
-    norms = [_norm(b.text) for _, b in alive]
-    for pos, (i, block) in enumerate(alive):
-        if not _quote_wrapped(block.text):
-            continue
-        quote = norms[pos]
-        if len(quote.split()) < min_words:
-            continue
-        # The body must carry the same words elsewhere. Where two blocks are the same
-        # quotation, only the later one is the pull quote.
-        source = next((q for q, other in enumerate(norms) if q != pos and quote in other
-                       and not (other == quote and q > pos and _quote_wrapped(alive[q][1].text))),
-                      None)
-        if source is None or doc.blocks[alive[source][0]].removed_by is not None:
+    candidates = [pos for pos, (_, b) in enumerate(alive)
+                  if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace())
+                  and _quote_wrapped(b.text) and len(b.text.split()) >= min_words]
+    if not candidates:
+        return
+    chosen = set(candidates)
+    low = doc.view().text.lower()
+    kept: list[str] = []
+    for pos in candidates:
+        i, block = alive[pos]
+        quote = " " + _norm(block.text) + " "
+        frag = _fragment(block.text)
+        # A quotation that repeats the body, or repeats an earlier standalone quotation.
+        # The fragment must occur twice in the document (itself and its source) before
+        # the blocks are compared word for word.
+        repeats_body = low.count(frag) >= 2 and any(
+            quote in " " + _norm(b.text) + " " for q, (_, b) in enumerate(alive)
+            if q not in chosen and frag in b.text.lower())
+        if not repeats_body and not any(quote in k for k in kept):
+            kept.append(quote)
             continue
         doc.remove_block(i, NAME, rule_id, category)
-        nxt = alive[pos + 1] if pos + 1 < len(alive) else None
-        if nxt and nxt[1].alive and _attribution(nxt[1], attribution_max_words, attribution_max_chars):
-            doc.remove_block(nxt[0], NAME, rule_id, category)
+        nxt = alive[pos + 1][1] if pos + 1 < len(alive) else None
+        if nxt is not None and nxt.removed_by is None and _attribution(
+                nxt, attribution_max_words, attribution_max_chars):
+            doc.remove_block(alive[pos + 1][0], NAME, rule_id, category)

@@ -13,78 +13,114 @@ from functools import cached_property
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from ahocorasick_rs import AhoCorasick, Implementation
+
+from .document import Block, Document
+from .literals import required_literals
 from .rules import Rule
 
 
-class PatternSet:
-    """Many regexes tried as one.
+TEXT_KINDS = ("block", "span", "section", "tail")
 
-    The combined alternation rejects the common case (a block no rule touches) in a
-    single call; only on a hit are the rules tried one by one, in order, to name
-    the rule that fired and check its limits.
+
+class Matcher:
+    """The text rules of a scope behind one literal prefilter (see literals.py).
+
+    ``scan`` finds, per block, the rules whose required literal occurs in it; a
+    pass then runs only those rules' regexes (in rule order), plus the few rules
+    without a usable literal ("unanchored"), which are tried on every block.
     """
 
     def __init__(self, rules: list[Rule]):
-        self.rules = [(r, r.regex()) for r in rules]
-        parts = [f"(?{'' if r.case_sensitive else 'i'}:{r.pattern})" for r in rules]
-        self.combined = re.compile("|".join(parts)) if parts else None
+        self.rules = rules
+        self.regexes = [r.regex() for r in rules]
+        by_literal: dict[str, list[int]] = {}
+        self.unanchored: dict[str, list[int]] = {k: [] for k in TEXT_KINDS}
+        for idx, rule in enumerate(rules):
+            literals = required_literals(rule.pattern or "")
+            if literals is None:
+                self.unanchored[rule.kind].append(idx)
+            else:
+                for lit in literals:
+                    by_literal.setdefault(lit, []).append(idx)
+        self.literals = list(by_literal)
+        self.literal_rules = [by_literal[lit] for lit in self.literals]
+        self.automaton = (AhoCorasick(self.literals, implementation=Implementation.DFA)
+                          if self.literals else None)
 
-    def __bool__(self) -> bool:
-        return self.combined is not None
+    def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
+        """Rule kind → block index → indexes of the rules whose literal occurs in that block."""
+        hits: dict[str, dict[int, set[int]]] = {k: {} for k in TEXT_KINDS}
+        if self.automaton is None:
+            return hits
+        view = doc.view()
+        low = view.text.lower()
+        if len(low) == len(view.text):
+            found = [(lit, view.block_at(start)[0]) for lit, start, _ in
+                     self.automaton.find_matches_as_indexes(low, overlapping=True)]
+        else:
+            # A character whose lower case is longer ("İ"): offsets would drift, scan per block.
+            found = [(lit, i) for i, b in view.alive for lit, _, _ in
+                     self.automaton.find_matches_as_indexes(b.text.lower(), overlapping=True)]
+        rules = self.rules
+        for lit, i in found:
+            for idx in self.literal_rules[lit]:
+                hits[rules[idx].kind].setdefault(i, set()).add(idx)
+        return hits
 
-    def fullmatch(self, text: str, kind: str) -> Rule | None:
-        """The first rule whose pattern matches all of ``text`` and whose limits allow it."""
-        if self.combined is None or not self.combined.fullmatch(text):
-            return None
-        for rule, rx in self.rules:
-            if _fits(rule, text, kind) and rx.fullmatch(text):
+    def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
+        """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
+        found = doc.hits(self)[kind]
+        extra = self.unanchored[kind]
+        if extra:
+            merged = {i: set(extra) for i, _ in doc.alive()}
+            for i, idxs in found.items():
+                merged.setdefault(i, set()).update(idxs)
+            found = merged
+        blocks = doc.blocks
+        return [(i, sorted(found[i])) for i in sorted(found) if blocks[i].removed_by is None]
+
+    def first_full(self, idxs: list[int], block: Block) -> Rule | None:
+        """The first of these rules whose pattern matches all of the block within its limits."""
+        text = block.text.strip()
+        for idx in idxs:
+            rule = self.rules[idx]
+            kinds = rule.options.get("kinds")
+            if (len(text) <= rule.options.get("max_chars", len(text))
+                    and not (kinds and block.kind not in kinds)
+                    and self.regexes[idx].fullmatch(text)):
                 return rule
         return None
 
-    def search(self, text: str, kind: str) -> Iterator[tuple[Rule, re.Match[str]]]:
-        """Every (rule, match) in ``text``; rules in order, matches left to right."""
-        if self.combined is None or not self.combined.search(text):
-            return
-        for rule, rx in self.rules:
+    def spans(self, idxs: list[int], block: Block) -> Iterator[tuple[Rule, re.Match[str]]]:
+        """Every (rule, match) of these span rules in the block, rules in order."""
+        for idx in idxs:
+            rule = self.rules[idx]
             kinds = rule.options.get("kinds")
-            if kinds and kind not in kinds:
+            if kinds and block.kind not in kinds:
                 continue
-            for m in rx.finditer(text):
+            for m in self.regexes[idx].finditer(block.text):
                 if m.end() > m.start():
                     yield rule, m
 
 
-def _fits(rule: Rule, text: str, kind: str) -> bool:
-    kinds = rule.options.get("kinds")
-    return len(text) <= rule.options.get("max_chars", len(text)) and not (kinds and kind not in kinds)
-
-
-@dataclass(slots=True)
+@dataclass
 class Scope:
     """The rules that apply to one document, ready to run."""
 
     rules: list[Rule]
-    blocks: PatternSet = field(init=False)
-    spans: PatternSet = field(init=False)
-    sections: PatternSet = field(init=False)
-    tails: PatternSet = field(init=False)
+    matcher: Matcher = field(init=False)
     dom: list[Rule] = field(init=False)
     detectors: dict[str, Rule] = field(init=False)
-    max_block_chars: int = field(init=False)
 
     def __post_init__(self) -> None:
-        by_kind: dict[str, list[Rule]] = {}
+        self.matcher = Matcher([r for r in self.rules if r.kind in TEXT_KINDS])
+        self.dom = [r for r in self.rules if r.kind == "dom"]
+        # One rule per detector: the first in scope order wins (site rules come first).
+        self.detectors = {}
         for rule in self.rules:
-            by_kind.setdefault(rule.kind, []).append(rule)
-        self.blocks = PatternSet(by_kind.get("block", []))
-        self.spans = PatternSet(by_kind.get("span", []))
-        self.sections = PatternSet(by_kind.get("section", []))
-        self.tails = PatternSet(by_kind.get("tail", []))
-        self.dom = by_kind.get("dom", [])
-        # One rule per detector: the last one loaded wins (a site file can tune it).
-        self.detectors = {r.detector: r for r in by_kind.get("detector", []) if r.detector}
-        limits = [r.opt("max_chars") for r in self.rules if r.kind in ("block", "section", "tail")]
-        self.max_block_chars = max(limits, default=0)
+            if rule.kind == "detector" and rule.detector:
+                self.detectors.setdefault(rule.detector, rule)
 
     @cached_property
     def dom_xpath(self):  # type: ignore[no-untyped-def]

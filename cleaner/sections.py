@@ -11,6 +11,9 @@ NAME = "sections"
 # A line of a promo list without bullets: a headline, not a sentence of the article.
 HEADLINE_MAX_CHARS = 150
 SENTENCE_END = (".", ":", ";", ",")
+# A tail this short may go whatever its share of the document (the prompts of a
+# comment form under a short text); longer tails are bounded by max_fraction.
+TAIL_FREE_CHARS = 300
 
 
 def _headline_like(block: Block) -> bool:
@@ -19,27 +22,28 @@ def _headline_like(block: Block) -> bool:
 
 
 def run(doc: Document, scope: Scope) -> None:
-    if scope.sections:
-        _sections(doc, scope)
-    if scope.tails:
-        _tail(doc, scope)
+    _sections(doc, scope)
+    _tail(doc, scope)
 
 
 def _sections(doc: Document, scope: Scope) -> None:
+    found = scope.matcher.candidates(doc, "section")
+    if not found:
+        return
     alive = doc.alive()
-    pos = 0
-    while pos < len(alive):
-        i, block = alive[pos]
-        text = block.text.strip()
-        rule = scope.sections.fullmatch(text, block.kind) if len(text) <= scope.max_block_chars else None
+    where = {i: pos for pos, (i, _) in enumerate(alive)}
+    for i, idxs in found:
+        block = doc.blocks[i]
+        if block.removed_by is not None:
+            continue  # taken by an earlier section
+        rule = scope.matcher.first_full(idxs, block)
         if rule is None:
-            pos += 1
             continue
-        taken = _belonging(alive[pos + 1:], rule.opt("takes"), rule.opt("max_blocks"))
+        after = [(j, b) for j, b in alive[where[i] + 1:] if b.removed_by is None]
+        taken = _belonging(after, rule.opt("takes"), rule.opt("max_blocks"))
         doc.remove_block(i, NAME, rule.id, rule.category)
         for j, _ in taken:
             doc.remove_block(j, NAME, rule.id, rule.category)
-        pos += 1 + len(taken)
 
 
 def _belonging(after: list[tuple[int, Block]], takes: str, max_blocks: int) -> list[tuple[int, Block]]:
@@ -71,15 +75,21 @@ def _belonging(after: list[tuple[int, Block]], takes: str, max_blocks: int) -> l
 
 
 def _tail(doc: Document, scope: Scope) -> None:
+    found = scope.matcher.candidates(doc, "tail")
+    if not found:
+        return
     alive = doc.alive()
-    total = sum(len(b.text) for _, b in alive) or 1
-    remaining = total
+    total = doc.alive_chars or 1
+    before = 0  # characters of the kept blocks before the current one
+    triggers = dict(found)
     for pos, (i, block) in enumerate(alive):
-        text = block.text.strip()
-        rule = scope.tails.fullmatch(text, block.kind) if len(text) <= scope.max_block_chars else None
-        if rule is not None and remaining / total <= rule.opt("max_fraction"):
-            for j, _ in alive[pos:]:
-                doc.remove_block(j, NAME, rule.id, rule.category)
-            return
-        remaining -= len(block.text)
-
+        idxs = triggers.get(i)
+        if idxs:
+            rule = scope.matcher.first_full(idxs, block)
+            tail = total - before
+            if rule is not None and (tail <= TAIL_FREE_CHARS
+                                     or tail / total <= rule.opt("max_fraction")):
+                for j, _ in alive[pos:]:
+                    doc.remove_block(j, NAME, rule.id, rule.category)
+                return
+        before += len(block.text)

@@ -17,24 +17,26 @@ SEPARATOR = re.compile(r"[\s\-–—_*•·|=~#+.°◆◇■□●○]{1,40}")
 
 
 def run(doc: Document) -> None:
+    if not doc.removals:
+        return  # nothing was removed, so nothing can have been left behind
     _orphan_headings(doc)
     _stray_separators(doc)
 
 
 def _orphan_headings(doc: Document) -> None:
+    blocks = doc.blocks
     alive = doc.alive()
     for pos, (i, block) in enumerate(alive):
-        if block.kind != HEADING:
-            continue
-        nxt = alive[pos + 1][0] if pos + 1 < len(alive) else len(doc.blocks)
-        emptied = any(not b.alive for b in doc.blocks[i + 1:nxt])
-        if emptied and (nxt == len(doc.blocks) or doc.blocks[nxt].kind == HEADING):
+        nxt = alive[pos + 1][0] if pos + 1 < len(alive) else len(blocks)
+        if nxt == i + 1 or block.kind != HEADING:
+            continue  # nothing removed right under it, or not a heading
+        if nxt == len(blocks) or blocks[nxt].kind == HEADING:
             doc.remove_block(i, NAME, "tidy.orphan-heading", CATEGORY)
 
 
 def _stray_separators(doc: Document) -> None:
     alive = doc.alive()
-    seps = {i for i, b in alive if SEPARATOR.fullmatch(b.text)}
+    seps = {i for i, b in alive if len(b.text) <= 40 and SEPARATOR.fullmatch(b.text)}
     if not seps:
         return
     for pos, (i, _) in enumerate(alive):
@@ -43,7 +45,6 @@ def _stray_separators(doc: Document) -> None:
         prev = alive[pos - 1][0] if pos else None
         nxt = alive[pos + 1][0] if pos + 1 < len(alive) else None
         stray = (prev is None or nxt is None or prev in seps or nxt in seps
-                 or any(not b.alive for b in doc.blocks[prev + 1:i])
-                 or any(not b.alive for b in doc.blocks[i + 1:nxt]))
+                 or prev != i - 1 or nxt != i + 1)
         if stray:
             doc.remove_block(i, NAME, "tidy.stray-separator", CATEGORY)
