@@ -9,9 +9,7 @@ removal in place.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -105,26 +103,32 @@ class Block:
 
 
 class View:
-    """The kept blocks joined by newlines (a block's own line breaks become spaces),
-    and where each starts: lets a pass find candidates with one regex over the text."""
+    """The kept blocks joined by newlines, one line each (a block's own line breaks
+    become spaces): lets a pass search the whole document with one C-level call."""
 
-    __slots__ = ("alive", "text", "starts")
+    __slots__ = ("alive", "text", "_lower", "_folded")
 
     def __init__(self, alive: list[tuple[int, Block]]):
         self.alive = alive
-        texts = [b.text for _, b in alive]
-        self.text = "\n".join(texts)
-        if "\r" in self.text or any("\n" in t for t in texts):
-            self.text = "\n".join(t.replace("\n", " ").replace("\r", " ") for t in texts)
-        self.starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+        self.text = "\n".join([b.text for _, b in alive])
+        if self.text.count("\n") != len(alive) - 1 or "\r" in self.text:
+            self.text = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in alive)
+        self._lower: str | None = None
+        self._folded: bytes | None = None
 
-    def block_at(self, offset: int) -> tuple[int, Block]:
-        """The (index, block) whose line holds this offset of ``text``."""
-        return self.alive[bisect_right(self.starts, offset) - 1]
+    @property
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
 
-    def lines(self, pattern: re.Pattern[str]) -> list[tuple[int, Block]]:
-        """The blocks whose line matches a MULTILINE pattern anchored with ^ (one hit each)."""
-        return [self.block_at(m.start()) for m in pattern.finditer(self.text)]
+    @property
+    def folded(self) -> bytes:
+        """UTF-8 with ASCII letters lower-cased: ten times cheaper than str.lower on
+        non-ASCII text, and enough for literal prefilters (see literals.py)."""
+        if self._folded is None:
+            self._folded = self.text.encode("utf-8", "surrogatepass").lower()
+        return self._folded
 
 
 @dataclass(slots=True)

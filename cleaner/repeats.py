@@ -21,7 +21,7 @@ SENTENCE_END = (".", "!", "?", ";", ",", ":", "…")
 OPEN_QUOTES = "\"“„«‘'‹‚"
 CLOSE_QUOTES = "\"”“»’'›‘"
 _NOT_WORD = re.compile(r"[\W_]+")
-_PUNCT = re.compile(r"[^\w\s]+")
+_PUNCT_BYTES = re.compile(rb"[^\w\s]+")
 
 
 def _norm(text: str) -> str:
@@ -69,10 +69,11 @@ def _attribution(block: Block, max_words: int, max_chars: int) -> bool:
             and text[0].isupper())
 
 
-def _fragment(text: str) -> str:
-    """The longest run of the quotation between punctuation marks, lower-cased: a cheap
-    substring that any block repeating the quotation must contain."""
-    return max(_PUNCT.split(text.lower()), key=len).strip()
+def _fragment(text: str) -> bytes:
+    """The longest run of the quotation between punctuation marks (and non-ASCII
+    characters), folded like View.folded: a cheap substring that any block repeating
+    the quotation must contain."""
+    return max(_PUNCT_BYTES.split(text.encode("utf-8", "surrogatepass").lower()), key=len).strip()
 
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
@@ -84,7 +85,7 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     if not candidates:
         return
     chosen = set(candidates)
-    low = doc.view().text.lower()
+    folded = doc.view().folded
     kept: list[str] = []
     for pos in candidates:
         i, block = alive[pos]
@@ -93,9 +94,9 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
         # A quotation that repeats the body, or repeats an earlier standalone quotation.
         # The fragment must occur twice in the document (itself and its source) before
         # the blocks are compared word for word.
-        repeats_body = low.count(frag) >= 2 and any(
+        repeats_body = folded.count(frag) >= 2 and any(
             quote in " " + _norm(b.text) + " " for q, (_, b) in enumerate(alive)
-            if q not in chosen and frag in b.text.lower())
+            if q not in chosen and frag in b.text.encode("utf-8", "surrogatepass").lower())
         if not repeats_body and not any(quote in k for k in kept):
             kept.append(quote)
             continue
