@@ -34,27 +34,50 @@ def _char(op: Any, av: Any) -> str | None:
     return None
 
 
+# More alternatives than this and a set of literals stops being a useful prefilter.
+MAX_ALTERNATIVES = 64
+
+
 def _score(cands: frozenset[str]) -> tuple[int, int]:
     return (min(len(s) for s in cands), -len(cands))
 
 
+def _lead(items: Any) -> tuple[frozenset[str], bool]:
+    """The literal strings every match of ``items`` starts with, and whether the whole
+    of ``items`` is literal (so what follows extends them). ``pic|photo`` parses as
+    ``p(?:ic|hoto)``: this puts the ``p`` back in front."""
+    found = frozenset([""])
+    for op, av in items:
+        ch = _char(op, av)
+        if ch is not None:
+            found = frozenset(p + ch for p in found)
+            continue
+        if op is C.SUBPATTERN:
+            parts = [_lead(av[-1])]
+        elif op is C.BRANCH:
+            parts = [_lead(alt) for alt in av[1]]
+        else:
+            return found, False
+        found = frozenset(p + s for p in found for part, _ in parts for s in part)
+        if len(found) > MAX_ALTERNATIVES:
+            return frozenset([""]), False
+        if not all(complete for _, complete in parts):
+            return found, False
+    return found, True
+
+
 def _seq(items: Any) -> frozenset[str] | None:
+    """The best set of literals one of which every match of ``items`` contains."""
+    items = list(items)
     best: frozenset[str] | None = None
 
     def consider(cands: frozenset[str] | None) -> None:
         nonlocal best
-        if cands and (best is None or _score(cands) > _score(best)):
+        if cands and all(cands) and (best is None or _score(cands) > _score(best)):
             best = cands
 
-    run: list[str] = []
-    for op, av in items:
-        ch = _char(op, av)
-        if ch is not None:
-            run.append(ch)
-            continue
-        if run:
-            consider(frozenset(["".join(run)]))
-            run = []
+    for k, (op, av) in enumerate(items):
+        consider(_lead(items[k:])[0])
         if op is C.SUBPATTERN:
             consider(_seq(av[-1]))
         elif op is C.BRANCH:
@@ -63,8 +86,6 @@ def _seq(items: Any) -> frozenset[str] | None:
                 consider(frozenset().union(*alts))  # type: ignore[arg-type]
         elif op in REPEATS and av[0] >= 1:
             consider(_seq(av[2]))
-    if run:
-        consider(frozenset(["".join(run)]))
     return best
 
 
@@ -75,7 +96,7 @@ def required_literals(pattern: str) -> frozenset[str] | None:
         parsed = P.parse(pattern, re.IGNORECASE)
     except re.error:
         return None
-    found = _seq(list(parsed))
+    found = _seq(parsed)
     if not found or min(len(s) for s in found) < MIN_LITERAL:
         return None
     return found

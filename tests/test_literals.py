@@ -1,0 +1,61 @@
+"""The literal prefilter: every match of a rule contains one of its literals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner
+from cleaner.literals import required_literals
+from cleaner.rules import parse_file
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("advertisement", {"advertisement"}),
+    (r"please enter your (?:comment|name)", {"please enter your comment", "please enter your name"}),
+    (r"(?:pic|photo)s?\s*:\s*\w+", {"pic", "photo"}),
+    (r"[Ff]ollow us on \w+", {"follow us on "}),
+    (r"[A-Z]{3,}: .*", None),  # nothing literal: checked on every block
+    (r"(?:ab|photo)", None),  # one branch too short to be worth it
+])
+def test_required_literals(pattern, expected):
+    found = required_literals(pattern)
+    assert (set(found) if found else None) == expected
+
+
+RULE = """
+[[rule]]
+id = "legal.test-umlaut"
+category = "legal"
+description = "A non-ASCII literal."
+kind = "block"
+pattern = 'über uns'
+remove = ["Über uns"]
+keep = ["Wir sprechen über uns selbst."]
+"""
+
+
+@pytest.mark.parametrize("line", ["über uns", "Über uns", "ÜBER UNS", "Über Uns"])
+def test_prefilter_finds_non_ascii_capitals(line):
+    cleaner = Cleaner(rule_list=parse_file(RULE, "t.toml"))
+    assert cleaner.clean_text(f"Body text here.\n{line}\n").text == "Body text here.\n"
+
+
+WORDS = st.sampled_from(["photo", "Photo", "PIC", "pic:", "credit", "the", "(", ")", ":", "ä",
+                         "Über", "x", " ", "getty", "AP"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=12).map("".join))
+def test_prefilter_never_hides_a_match(text):
+    """Wherever a rule's regex matches, the text contains one of its literals (folded)."""
+    pattern = r"[(\[]\s*(?:pic(?:ture)?s?|photos?|credit)\s*:\s*[^()]{1,20}[)\]]"
+    literals = required_literals(pattern)
+    assert literals
+    if re.search(pattern, text, re.IGNORECASE):
+        folded = text.encode().lower()
+        variants = {f.encode().lower() for lit in literals for f in (lit, lit.upper(), lit.title())}
+        assert any(v in folded for v in variants)

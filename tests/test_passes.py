@@ -1,0 +1,141 @@
+"""The text passes on small documents: what each removes, what each must leave."""
+
+from __future__ import annotations
+
+from cleaner import Cleaner
+from cleaner.document import Block, Document
+from cleaner.pipeline import VALVE_MIN_CHARS
+from cleaner.rules import parse_file
+
+BODY = ("The council met on Tuesday to discuss the new bridge, which has been delayed "
+        "for three years by rising costs and a dispute over the design.")
+
+
+def rules(text: str) -> Cleaner:
+    return Cleaner(rule_list=parse_file(text, "test.toml"))
+
+
+SECTION = """
+[[rule]]
+id = "promo.related-heading"
+category = "promo"
+description = "Related stories heading and its list."
+kind = "section"
+pattern = 'related stories'
+remove = ["Related stories\\n- A"]
+keep = ["Related stories are rare."]
+"""
+
+
+def test_section_takes_the_list_under_the_heading():
+    text = f"{BODY}\nRelated stories\n- Bridge costs rise again\n- Mayor under fire\n{BODY}\n"
+    assert rules(SECTION).clean_text(text).text == f"{BODY}\n{BODY}\n"
+
+
+def test_section_without_list_gives_back_a_subheading_followed_by_body():
+    text = f"{BODY}\nRelated stories\nBridge costs rise again\nMayor under fire\nThe next phase\n{BODY}\n"
+    out = rules(SECTION).clean_text(text).text
+    assert out == f"{BODY}\nThe next phase\n{BODY}\n"
+
+
+TAIL = """
+[[rule]]
+id = "comments.leave-a-comment"
+category = "comments"
+description = "Comment form trigger."
+kind = "tail"
+pattern = 'leave a comment'
+remove = ["Body.\\nLeave a comment\\nName"]
+keep = ["Please leave a comment on the plan, the mayor said."]
+"""
+
+
+def test_tail_cuts_to_the_end():
+    text = f"{BODY}\n\n{BODY}\n\nLeave a comment\nName\nEmail\n"
+    assert rules(TAIL).clean_text(text).text == f"{BODY}\n\n{BODY}\n"
+
+
+def test_tail_trigger_early_in_a_long_article_is_ignored():
+    text = f"{BODY}\nLeave a comment\n" + f"{BODY}\n" * 10
+    cleaned = rules(TAIL).clean_text(text)
+    assert cleaned.text == text and cleaned.removals == []
+
+
+def test_caption_header_repeated_and_sentence_repeated_on_purpose():
+    text = ("Gallery of the storm\n\nTrees fell across the road.\n\nGallery of the storm\n\n"
+            "We will rebuild.\n\nGallery of the storm\n\nWe will rebuild.\n\nWe will rebuild.\n")
+    out = Cleaner().clean_text(text).text
+    assert out == ("Trees fell across the road.\n\nWe will rebuild.\n\nWe will rebuild.\n\n"
+                   "We will rebuild.\n")
+
+
+def test_pull_quote_and_attribution_go_body_quote_stays():
+    text = ("“We will not be rushed into a bad deal,” the minister said on Monday.\n\n"
+            "“We will not be rushed into a bad deal”\n\nJane Smith\n\nTalks resume in May.\n")
+    out = Cleaner().clean_text(text).text
+    assert out == ("“We will not be rushed into a bad deal,” the minister said on Monday.\n\n"
+                   "Talks resume in May.\n")
+
+
+def test_a_standalone_quote_that_is_not_repeated_stays():
+    text = "“We will not be rushed into a bad deal.”\n\nJane Smith\n\nTalks resume in May.\n"
+    assert Cleaner().clean_text(text).text == text
+
+
+def test_orphan_heading_goes_only_when_its_content_was_removed():
+    text = f"{BODY}\nMore from the Daily\n- A story\n- Another\nNext steps\n{BODY}\n"
+    cleaner = rules(SECTION.replace("related stories", "more from the daily"))
+    assert cleaner.clean_text(text).text == f"{BODY}\nNext steps\n{BODY}\n"
+    # a heading over a removed block with a heading after it heads nothing: it goes
+    doc = Document()
+    doc.set_blocks([Block(BODY), Block("Reader offers", "heading"), Block("Buy a mug", "paragraph"),
+                    Block("Weather", "heading"), Block(BODY)])
+    doc.remove_block(2, "blocks", "promo.x", "promo")
+    from cleaner import tidy
+    tidy.run(doc)
+    assert [b.removed_by for b in doc.blocks] == [None, "tidy.orphan-heading", "promo.x", None, None]
+
+
+def test_stray_separators_at_edges_and_beside_removals():
+    doc = Document()
+    doc.set_blocks([Block("***"), Block(BODY), Block("* * *"), Block(BODY), Block("Ad", "paragraph"),
+                    Block("---"), Block(BODY), Block("~~~")])
+    doc.remove_block(4, "blocks", "ads.x", "ads")
+    from cleaner import tidy
+    tidy.run(doc)
+    kept = [b.text for b in doc.blocks if b.alive]
+    assert kept == [BODY, "* * *", BODY, BODY]
+
+
+GREEDY = """
+[[rule]]
+id = "promo.everything"
+category = "promo"
+description = "A rule far too broad."
+kind = "block"
+pattern = '.*the.*'
+remove = ["the"]
+keep = ["x"]
+"""
+
+
+def test_safety_valve_backs_off_a_pass_that_would_eat_the_article():
+    text = "\n".join([BODY] * 6) + "\n"
+    assert len(text) > VALVE_MIN_CHARS
+    cleaned = rules(GREEDY).clean_text(text)
+    assert cleaned.text == text and cleaned.removals == []
+    doc = Cleaner(rule_list=parse_file(GREEDY, "t.toml")).clean_document(Document(), text)
+    assert any(n.startswith("backoff: blocks") for n in doc.notes)
+
+
+def test_span_cut_keeps_the_paragraph_and_records_offsets():
+    para = f"{BODY} {BODY} {BODY}"  # a long paragraph, not a caption
+    cleaned = Cleaner().clean_text(f"{para} (Pic: GETTY)\n")
+    assert cleaned.text == f"{para}\n"
+    (removal,) = cleaned.removals
+    assert removal.rule_id == "caption.trailing-credit" and removal.start == len(para)
+
+
+def test_layout_is_kept_and_normalised():
+    text = "Title line\n\n\n\nFirst para.  \nSecond para.\u00a0\n\n\n"
+    assert Cleaner(default_rules=False).clean_text(text).text == "Title line\n\nFirst para.\nSecond para.\n"
