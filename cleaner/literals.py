@@ -15,9 +15,13 @@ from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
-# A literal shorter than this would hit most lines ("a", "to"); such a rule is
-# checked on every block instead (rules check reports it as unanchored).
-MIN_LITERAL = 3
+# How selective a literal must be: a letter, digit or punctuation mark weighs 1, a
+# space 0.5, a character rare in prose (RARE) 3. Below MIN_WEIGHT a literal would hit
+# most lines ("by", "ap"); such a rule is tried on every short block instead.
+MIN_WEIGHT = 3.0
+RARE = frozenset("©®™@|»«›‹>•▶►")
+# A character class of at most this many literal characters counts as alternatives.
+MAX_CLASS = 8
 REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 
 
@@ -38,8 +42,20 @@ def _char(op: Any, av: Any) -> str | None:
 MAX_ALTERNATIVES = 64
 
 
-def _score(cands: frozenset[str]) -> tuple[int, int]:
-    return (min(len(s) for s in cands), -len(cands))
+def _weight(literal: str) -> float:
+    return sum(3.0 if c in RARE else 0.5 if c.isspace() else 1.0 for c in literal)
+
+
+def _score(cands: frozenset[str]) -> tuple[float, int, int]:
+    return (min(_weight(s) for s in cands), -len(cands), min(len(s) for s in cands))
+
+
+def _class(op: Any, av: Any) -> frozenset[str] | None:
+    """The lower-case characters of a small class of literals (``[(\\[]``)."""
+    if op is C.IN and 0 < len(av) <= MAX_CLASS and all(o is C.LITERAL for o, _ in av):
+        chars = frozenset(chr(v).lower() for _, v in av)
+        return chars if all(len(c) == 1 for c in chars) else None
+    return None
 
 
 def _lead(items: Any) -> tuple[frozenset[str], bool]:
@@ -51,6 +67,12 @@ def _lead(items: Any) -> tuple[frozenset[str], bool]:
         ch = _char(op, av)
         if ch is not None:
             found = frozenset(p + ch for p in found)
+            continue
+        chars = _class(op, av)
+        if chars is not None:
+            found = frozenset(p + c for p in found for c in chars)
+            if len(found) > MAX_ALTERNATIVES:
+                return frozenset([""]), False
             continue
         if op is C.SUBPATTERN:
             parts = [_lead(av[-1])]
@@ -89,6 +111,22 @@ def _seq(items: Any) -> frozenset[str] | None:
     return best
 
 
+# A literal that must open the block is selective even when short ("by ", "ad:").
+MIN_LEAD_WEIGHT = 2.0
+
+
+def leading_literals(pattern: str) -> frozenset[str] | None:
+    """Lower-case strings one of which every match starts with, or None."""
+    try:
+        parsed = P.parse(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+    found, _ = _lead(list(parsed))
+    if not all(found) or min(_weight(s) for s in found) < MIN_LEAD_WEIGHT:
+        return None
+    return found
+
+
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which every match contains, or None if there are
     none long enough to be worth a prefilter."""
@@ -97,6 +135,6 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     except re.error:
         return None
     found = _seq(parsed)
-    if not found or min(len(s) for s in found) < MIN_LITERAL:
+    if not found or _score(found)[0] < MIN_WEIGHT:
         return None
     return found

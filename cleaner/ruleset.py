@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from .document import Block, Document
-from .literals import required_literals
+from .literals import leading_literals, required_literals
 from .rules import Rule
 
 
@@ -26,18 +26,26 @@ TEXT_KINDS = ("block", "span", "section", "tail")
 class Matcher:
     """The text rules of a scope behind one literal prefilter (see literals.py).
 
-    ``scan`` finds, per block, the rules whose required literal occurs in it; a
-    pass then runs only those rules' regexes (in rule order), plus the few rules
-    without a usable literal ("unanchored"), which are tried on every block.
+    ``scan`` finds, per block, the rules whose literal occurs in it where it can
+    matter: anywhere in the block, or at its start for a whole-block rule whose
+    pattern opens with a literal, and only in blocks no longer than the rule's
+    ``max_chars``. A pass then runs only those rules' regexes, in rule order, plus the
+    few rules without a usable literal ("unanchored"), tried on every short block
+    after one combined pattern has rejected most of them.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         self.regexes = [r.regex() for r in rules]
+        self.max_chars = [r.options.get("max_chars", 1 << 62) for r in rules]
+        self.at_start = [False] * len(rules)
         by_literal: dict[str, list[int]] = {}
         self.unanchored: dict[str, list[int]] = {k: [] for k in TEXT_KINDS}
         for idx, rule in enumerate(rules):
-            literals = required_literals(rule.pattern or "")
+            pattern = rule.pattern or ""
+            literals = leading_literals(pattern) if rule.kind != "span" else None
+            self.at_start[idx] = literals is not None
+            literals = literals or required_literals(pattern)
             if literals is None:
                 self.unanchored[rule.kind].append(idx)
             else:
@@ -47,13 +55,17 @@ class Matcher:
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
+        # Rules without a literal: one combined pattern rejects most short blocks at once.
+        self.unanchored_rx = {k: _combined([rules[i] for i in v]) for k, v in self.unanchored.items()}
+        self.unanchored_max = {k: max((self.max_chars[i] for i in v), default=0)
+                               for k, v in self.unanchored.items()}
         self.literals = list(variants)
         self.literal_rules = [sorted(variants[lit]) for lit in self.literals]
         self.automaton = (BytesAhoCorasick(self.literals, implementation=Implementation.DFA)
                           if self.literals else None)
 
     def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
-        """Rule kind → block index → indexes of the rules whose literal occurs in that block.
+        """Rule kind → block index → indexes of the rules worth trying on that block.
 
         The scan runs on UTF-8 bytes lower-cased for ASCII only (ten times cheaper than
         str.lower on non-ASCII text); literals were added in upper and title case too,
@@ -66,25 +78,33 @@ class Matcher:
         data = view.folded
         found = self.automaton.find_matches_as_indexes(data, overlapping=True)
         found.sort(key=lambda f: f[1])
-        line = pos = 0
-        rules = self.rules
+        rules, max_chars, at_start = self.rules, self.max_chars, self.at_start
+        line = pos = line_start = 0
         for lit, start, _ in found:
-            line += data.count(b"\n", pos, start)
+            newlines = data.count(b"\n", pos, start)
+            if newlines:
+                line += newlines
+                line_start = data.rindex(b"\n", pos, start) + 1
             pos = start
-            i = view.alive[line][0]
+            i, block = view.alive[line]
+            opens = not data[line_start:start].strip()
             for idx in self.literal_rules[lit]:
-                hits[rules[idx].kind].setdefault(i, set()).add(idx)
+                if len(block.text) <= max_chars[idx] and (opens or not at_start[idx]):
+                    hits[rules[idx].kind].setdefault(i, set()).add(idx)
         return hits
 
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
         """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
         found = doc.hits(self)[kind]
-        extra = self.unanchored[kind]
-        if extra:
-            merged = {i: set(extra) for i, _ in doc.alive()}
-            for i, idxs in found.items():
-                merged.setdefault(i, set()).update(idxs)
-            found = merged
+        rx = self.unanchored_rx[kind]
+        if rx is not None:
+            limit, extra, search = self.unanchored_max[kind], self.unanchored[kind], kind == "span"
+            more = [i for i, b in doc.alive() if len(b.text) <= limit
+                    and (rx.search(b.text) if search else rx.fullmatch(b.text.strip()))]
+            if more:
+                found = {i: set(v) for i, v in found.items()}
+                for i in more:
+                    found.setdefault(i, set()).update(extra)
         blocks = doc.blocks
         return [(i, sorted(found[i])) for i in sorted(found) if blocks[i].removed_by is None]
 
@@ -135,6 +155,13 @@ class Scope:
         from .dom import compile_selectors
 
         return compile_selectors(self.dom)
+
+
+def _combined(rules: list[Rule]) -> re.Pattern[str] | None:
+    """One alternation of several rules' patterns, each keeping its own case flag."""
+    if not rules:
+        return None
+    return re.compile("|".join(f"(?{'' if r.case_sensitive else 'i'}:{r.pattern})" for r in rules))
 
 
 def host_of(url: str | None) -> str | None:
