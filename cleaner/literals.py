@@ -88,6 +88,26 @@ def _lead(items: Any) -> tuple[frozenset[str], bool]:
     return found, True
 
 
+def _trail(items: Any) -> tuple[frozenset[str], bool]:
+    """The mirror of _lead: literal strings every match ends with."""
+    found = frozenset([""])
+    for op, av in reversed(list(items)):
+        ch = _char(op, av)
+        chars = frozenset([ch]) if ch is not None else _class(op, av)
+        if chars is not None:
+            found = frozenset(c + s for s in found for c in chars)
+        elif op is C.SUBPATTERN or op is C.BRANCH:
+            parts = [_trail(av[-1])] if op is C.SUBPATTERN else [_trail(alt) for alt in av[1]]
+            found = frozenset(s + t for t_set, _ in parts for s in t_set for t in found)
+            if not all(complete for _, complete in parts):
+                return found, False
+        else:
+            return found, False
+        if len(found) > MAX_ALTERNATIVES:
+            return frozenset([""]), False
+    return found, True
+
+
 def _seq(items: Any) -> frozenset[str] | None:
     """The best set of literals one of which every match of ``items`` contains."""
     items = list(items)
@@ -125,6 +145,28 @@ def leading_literals(pattern: str) -> frozenset[str] | None:
     if not all(found) or min(_weight(s) for s in found) < MIN_LEAD_WEIGHT:
         return None
     return found
+
+
+def _is_space_run(op: Any, av: Any) -> bool:
+    """``\\s*`` and the like: nothing a stripped block ends with."""
+    return op in REPEATS and av[0] == 0 and all(
+        o is C.IN and all(x == (C.CATEGORY, C.CATEGORY_SPACE) for x in a) for o, a in av[2])
+
+
+def trailing_literals(pattern: str, anchored: bool) -> frozenset[str] | None:
+    """Lower-case strings one of which every match ends with, where the match must end
+    at the end of the (stripped) block: a whole-block rule, or a pattern ending in ``$``."""
+    try:
+        items = list(P.parse(pattern, re.IGNORECASE))
+    except re.error:
+        return None
+    while items and (items[-1][0] is C.AT or _is_space_run(*items[-1])):
+        anchored = anchored or items[-1][0] is C.AT
+        items.pop()
+    if not anchored:
+        return None
+    found, _ = _trail(items)
+    return found if all(found) else None
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from .document import Block, Document
-from .literals import leading_literals, required_literals
+from .literals import leading_literals, required_literals, trailing_literals
 from .rules import Rule
 
 
@@ -55,10 +55,18 @@ class Matcher:
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
-        # Rules without a literal: one combined pattern rejects most short blocks at once.
-        self.unanchored_rx = {k: _combined([rules[i] for i in v]) for k, v in self.unanchored.items()}
-        self.unanchored_max = {k: max((self.max_chars[i] for i in v), default=0)
-                               for k, v in self.unanchored.items()}
+        # Rules without a literal: grouped by kind, and by the characters their matches must
+        # end with where there are such; one combined pattern per group rejects most blocks.
+        self.unanchored_groups: dict[str, list[tuple[tuple[str, ...] | None, re.Pattern[str], int, list[int]]]] = {}
+        for kind, idxs in self.unanchored.items():
+            groups: dict[tuple[str, ...] | None, list[int]] = {}
+            for idx in idxs:
+                ends = trailing_literals(rules[idx].pattern or "", anchored=kind != "span")
+                groups.setdefault(tuple(sorted(ends)) if ends else None, []).append(idx)
+            self.unanchored_groups[kind] = [
+                (ends, _combined([rules[i] for i in members]),
+                 max(self.max_chars[i] for i in members), members)
+                for ends, members in groups.items()]
         self.literals = list(variants)
         self.literal_rules = [sorted(variants[lit]) for lit in self.literals]
         self.automaton = (BytesAhoCorasick(self.literals, implementation=Implementation.DFA)
@@ -96,15 +104,15 @@ class Matcher:
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
         """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
         found = doc.hits(self)[kind]
-        rx = self.unanchored_rx[kind]
-        if rx is not None:
-            limit, extra, search = self.unanchored_max[kind], self.unanchored[kind], kind == "span"
+        search = kind == "span"
+        for ends, rx, limit, members in self.unanchored_groups[kind]:
             more = [i for i, b in doc.alive() if len(b.text) <= limit
+                    and (ends is None or b.text.rstrip().lower().endswith(ends))
                     and (rx.search(b.text) if search else rx.fullmatch(b.text.strip()))]
             if more:
                 found = {i: set(v) for i, v in found.items()}
                 for i in more:
-                    found.setdefault(i, set()).update(extra)
+                    found.setdefault(i, set()).update(members)
         blocks = doc.blocks
         return [(i, sorted(found[i])) for i in sorted(found) if blocks[i].removed_by is None]
 
