@@ -46,7 +46,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     for i, block in doc.alive():
         if len(block.text) <= max_chars:
             text = block.text.strip()
-            if text and not text.endswith(SENTENCE_END):
+            if text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END):
                 keys[i] = " ".join(text.casefold().split())
     if len(keys) < min_count:
         return

@@ -11,9 +11,6 @@ NAME = "sections"
 # A line of a promo list without bullets: a headline, not a sentence of the article.
 HEADLINE_MAX_CHARS = 150
 SENTENCE_END = (".", ":", ";", ",")
-# A tail this short may go whatever its share of the document (the prompts of a
-# comment form under a short text); longer tails are bounded by max_fraction.
-TAIL_FREE_CHARS = 300
 
 
 def _headline_like(block: Block) -> bool:
@@ -86,9 +83,7 @@ def _tail(doc: Document, scope: Scope) -> None:
         idxs = triggers.get(i)
         if idxs:
             rule = scope.matcher.first_full(idxs, block)
-            tail = total - before
-            if rule is not None and (tail <= TAIL_FREE_CHARS
-                                     or tail / total <= rule.opt("max_fraction")):
+            if rule is not None and (total - before) / total <= rule.opt("max_fraction"):
                 for j, _ in alive[pos:]:
                     doc.remove_block(j, NAME, rule.id, rule.category)
                 return

@@ -133,7 +133,8 @@ def test_span_cut_keeps_the_paragraph_and_records_offsets():
     cleaned = Cleaner().clean_text(f"{para} (Pic: GETTY)\n")
     assert cleaned.text == f"{para}\n"
     (removal,) = cleaned.removals
-    assert removal.rule_id == "caption.trailing-credit" and removal.start == len(para)
+    assert removal.rule_id == "caption.trailing-credit" and removal.text == "(Pic: GETTY)"
+    assert cleaned.removals[0].start == len(para) + 1
 
 
 def test_layout_is_kept_and_normalised():
