@@ -28,6 +28,7 @@ have learned, which keeps both engines byte-identical.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import json
 import posixpath
@@ -36,10 +37,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
+from .batch import DEFAULT_MAX_BYTES, process_input
 from .document import HEADING, PARAGRAPH, Document
 from .ruleset import host_of
+
+if TYPE_CHECKING:
+    from .inputs import Input
+    from .pipeline import Cleaner, CorpusPass
 
 NAME = "corpus"
 RULE_ID = "corpus.repeated"
@@ -97,6 +103,11 @@ def site_of(doc: Document) -> str:
     return folder or "."
 
 
+def fingerprint(hashes: bytes) -> int:
+    """A document's content key: the same blocks give the same key, wherever it was saved."""
+    return int.from_bytes(blake2b(hashes, digest_size=HASH_BYTES).digest(), "big")
+
+
 def _split(hashes: bytes) -> Iterator[bytes]:
     return (hashes[i:i + HASH_BYTES] for i in range(0, len(hashes), HASH_BYTES))
 
@@ -108,8 +119,8 @@ class _SiteSample:
     seen: int = 0
     docs: dict[int, bytes] = field(default_factory=dict)  # fingerprint → sorted block hashes
 
-    def add(self, fingerprint: int, hashes: bytes, sample: int) -> None:
-        self.docs[fingerprint] = hashes
+    def add(self, fp: int, hashes: bytes, sample: int) -> None:
+        self.docs[fp] = hashes
         if len(self.docs) > 2 * sample:  # prune in bulk: amortised O(1) per document
             self.prune(sample)
 
@@ -135,21 +146,21 @@ class Learner:
         hashes = {h for _, b in doc.alive() if (h := block_hash(b.text)) is not None}
         if not hashes:
             return
-        joined = b"".join(sorted(hashes))
-        fingerprint = int.from_bytes(blake2b(joined, digest_size=HASH_BYTES).digest(), "big")
-        self.add(site_of(doc), fingerprint, joined)
+        self.add(site_of(doc), b"".join(sorted(hashes)))
 
-    def add(self, site: str, fingerprint: int, hashes: bytes, seen: int = 1) -> None:
+    def add(self, site: str, hashes: bytes, seen: int = 1) -> None:
+        """One document of ``site``, as its sorted, joined block hashes."""
         state = self.sites.setdefault(site, _SiteSample())
         state.seen += seen
-        state.add(fingerprint, hashes, self.options.sample)
+        if hashes:
+            state.add(fingerprint(hashes), hashes, self.options.sample)
 
     def merge(self, other: Learner) -> Learner:
         for site, state in other.sites.items():
             mine = self.sites.setdefault(site, _SiteSample())
             mine.seen += state.seen
-            for fingerprint, hashes in state.docs.items():
-                mine.add(fingerprint, hashes, self.options.sample)
+            for fp, hashes in state.docs.items():
+                mine.add(fp, hashes, self.options.sample)
         return self
 
     def rows(self) -> Iterator[dict[str, Any]]:
@@ -157,9 +168,8 @@ class Learner:
         group-by-site; ``seen`` rides on the first row of each site."""
         for site, state in self.sites.items():
             state.prune(self.options.sample)
-            for n, (fingerprint, hashes) in enumerate(sorted(state.docs.items())):
-                yield {"site": site, "fp": fingerprint, "hashes": hashes,
-                       "seen": state.seen if n == 0 else 0}
+            for n, hashes in enumerate(sorted(state.docs.values())):
+                yield {"site": site, "hashes": hashes, "seen": state.seen if n == 0 else 0}
 
     def model(self) -> CorpusModel:
         return CorpusModel({site: frequent_blocks(state.docs.values(), self.options)
@@ -169,15 +179,15 @@ class Learner:
 def frequent_blocks(docs: Iterable[bytes], options: CorpusOptions) -> frozenset[bytes]:
     """The block hashes in at least min_docs and min_share of the site's sampled docs.
 
-    ``docs`` may hold more than ``sample`` documents; only the bottom ``sample``
-    by fingerprint count, which is what keeps the result order-independent.
+    ``docs`` (each a document's sorted block hashes) may come from several
+    shards: identical documents count once, and beyond ``sample`` only the
+    bottom ``sample`` by fingerprint count, which keeps the result order-independent.
     """
-    docs = list(docs)
-    if len(docs) > options.sample:
-        fps = {int.from_bytes(blake2b(d, digest_size=HASH_BYTES).digest(), "big"): d for d in docs}
-        docs = [fps[fp] for fp in heapq.nsmallest(options.sample, fps)]
-    counts = Counter(h for hashes in docs for h in _split(hashes))
-    need = max(options.min_docs, options.min_share * len(docs))
+    unique = set(docs)
+    if len(unique) > options.sample:
+        unique = set(heapq.nsmallest(options.sample, unique, key=fingerprint))
+    counts = Counter(h for hashes in unique for h in _split(hashes))
+    need = max(options.min_docs, options.min_share * len(unique))
     return frozenset(h for h, c in counts.items() if c >= need)
 
 
@@ -186,6 +196,27 @@ def learn(docs: Iterable[Document], options: CorpusOptions = CorpusOptions()) ->
     learner = Learner(options)
     for doc in docs:
         learner.observe(doc)
+    return learner
+
+
+def with_corpus(cleaner: Cleaner, corpus: CorpusPass | None) -> Cleaner:
+    """The same compiled rules with another corpus pass (a learner or a model)."""
+    twin = copy.copy(cleaner)
+    twin.corpus = corpus
+    return twin
+
+
+def learn_files(items: Iterable[Input], cleaner: Cleaner,
+                options: CorpusOptions = CorpusOptions(), max_bytes: int = DEFAULT_MAX_BYTES,
+                url_map: Mapping[str, str] | None = None) -> Learner:
+    """The first pass of a batch: every input through the very function that will
+    clean it (``process_input``), with a learner in the corpus slot. A ``--jobs``
+    worker runs it on its shard; the parent merges the learners."""
+    learner = Learner(options)
+    looking = with_corpus(cleaner, learner)
+    for item in items:
+        process_input(item, item.out_rel, looking, max_bytes,
+                      url=url_map.get(item.rel) if url_map else None)
     return learner
 
 
