@@ -36,9 +36,10 @@ from .rules import Rule
 if TYPE_CHECKING:
     import pyarrow.fs
 
-# Files per map batch: small enough that a batch of large HTML pages stays well
-# under a worker's memory, large enough that per-batch overhead (a few ms) is noise.
-BATCH_FILES = 16
+# Files per map batch: large enough that Ray's per-batch scheduling is noise (on
+# 2,000 text files, 2 CPUs: 16 files 19.8 s, 128 files 10.4 s, 512 files 11.7 s),
+# small enough that a batch of large HTML pages stays well under a worker's memory.
+BATCH_FILES = 128
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
