@@ -21,6 +21,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Callable, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,6 +32,7 @@ from cleaner.corpus import CorpusOptions, learn_files, with_corpus  # noqa: E402
 from cleaner.inputs import walk  # noqa: E402
 from tests.test_corpus_pass import SyntheticDoc, learn_and_clean, synthetic_corpus  # noqa: E402
 
+T = TypeVar("T")
 GRID = [(2, 0.01), (3, 0.02), (5, 0.05), (5, 0.1), (10, 0.05), (5, 0.2), (20, 0.3)]
 
 
@@ -49,7 +51,7 @@ def same_tree(a: Path, b: Path) -> bool:
     return files_a == files_b and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     value = fn()
     return value, time.perf_counter() - start

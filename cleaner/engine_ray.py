@@ -25,7 +25,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .batch import BatchOptions, Summary, check_paths, process_input, write_atomic
 from .corpus import CorpusModel, CorpusOptions, frequent_blocks, learn_files, with_corpus
@@ -187,7 +187,8 @@ class _LearnFiles:
         return out
 
 
-def _reduce_site(options: CorpusOptions):  # type: ignore[no-untyped-def]
+def _reduce_site(options: CorpusOptions) -> Callable[[dict[str, Any]], dict[str, list[Any]]]:
+    """Reduce stage: one site's sampled documents → its repeated-block hashes."""
     def reduce(group: dict[str, Any]) -> dict[str, list[Any]]:
         frequent = frequent_blocks((bytes(h) for h in group["hashes"]), options)
         return {"site": [str(group["site"][0])], "hashes": [b"".join(sorted(frequent))]}
