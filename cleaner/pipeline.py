@@ -2,7 +2,8 @@
 
 Stages, in order (see DESIGN.md):
 1. decode (bytes → str), 2. dom rules, 3. extract (HTML → typed blocks; text → line blocks),
-4. blocks, 5. sections, 6. repeats, 7. tidy — passes 4–7 repeat until nothing changes.
+4. blocks, 5. sections, 6. repeats, 7. tidy — passes 4–7 repeat until nothing changes;
+8. corpus (when the Cleaner has a corpus model), then tidy again for what it leaves.
 
 Both engines call ``Cleaner.clean_document``; nothing here depends on where the
 document came from, which is what keeps their outputs byte-identical.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple, Protocol
 
 from . import blocks, repeats, sections, tidy
 from .document import Document, Removal
@@ -39,6 +40,12 @@ TEXT_PASSES: tuple[tuple[str, PassFn], ...] = (
     (repeats.NAME, repeats.run),
     (tidy.NAME, lambda doc, scope: tidy.run(doc)),
 )
+
+
+class CorpusPass(Protocol):
+    """Pass 8 (cleaner/corpus.py): a learned model that removes, or a learner that looks."""
+
+    def run(self, doc: Document) -> None: ...
 
 
 class Cleaned(NamedTuple):
@@ -76,11 +83,13 @@ class Cleaner:
 
     def __init__(self, rules: Iterable[str | Path] = (), *, default_rules: bool = True,
                  rule_list: list[Rule] | None = None,
-                 extract: ExtractOptions = ExtractOptions()):
+                 extract: ExtractOptions = ExtractOptions(),
+                 corpus: CorpusPass | None = None):
         loaded = rule_list if rule_list is not None else load_rules(
             [Path(p) for p in rules], use_defaults=default_rules)
         self.ruleset = RuleSet(loaded)
         self.extract_options = extract
+        self.corpus = corpus
 
     @property
     def rules(self) -> list[Rule]:
@@ -107,6 +116,9 @@ class Cleaner:
             doc.set_blocks(split_text(text))
         scope = self.ruleset.scope(doc.url, doc.lang)
         self.run_passes(doc, scope)
+        if self.corpus is not None:
+            corpus = self.corpus
+            self.run_passes(doc, scope, (("corpus", lambda d, s: corpus.run(d)), TEXT_PASSES[-1]))
         return doc
 
     def run_passes(self, doc: Document, scope: Scope,
