@@ -13,6 +13,7 @@ from .document import HEADING, Document
 
 NAME = "tidy"
 CATEGORY = "tidy"
+PREFIX = "tidy."
 SEPARATOR = re.compile(r"[\s\-–—_*•·|=~#+.°◆◇■□●○]{1,40}")
 
 
@@ -24,14 +25,17 @@ def run(doc: Document) -> None:
 
 
 def _orphan_headings(doc: Document) -> None:
+    """A heading goes when what stood under it was removed (by a rule, not by tidy:
+    that would cascade up through every short line) and nothing it could head follows."""
     blocks = doc.blocks
     alive = doc.alive()
     for pos, (i, block) in enumerate(alive):
         nxt = alive[pos + 1][0] if pos + 1 < len(alive) else len(blocks)
-        if nxt == i + 1 or block.kind != HEADING:
-            continue  # nothing removed right under it, or not a heading
+        under = blocks[i + 1].removed_by if nxt > i + 1 else None
+        if not under or under.startswith(PREFIX) or block.kind != HEADING:
+            continue  # what stood right under it is still there, or went by tidy itself
         if nxt == len(blocks) or blocks[nxt].kind == HEADING:
-            doc.remove_block(i, NAME, "tidy.orphan-heading", CATEGORY)
+            doc.remove_block(i, NAME, PREFIX + "orphan-heading", CATEGORY)
 
 
 def _stray_separators(doc: Document) -> None:
@@ -47,4 +51,4 @@ def _stray_separators(doc: Document) -> None:
         stray = (prev is None or nxt is None or prev in seps or nxt in seps
                  or prev != i - 1 or nxt != i + 1)
         if stray:
-            doc.remove_block(i, NAME, "tidy.stray-separator", CATEGORY)
+            doc.remove_block(i, NAME, PREFIX + "stray-separator", CATEGORY)

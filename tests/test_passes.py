@@ -140,3 +140,14 @@ def test_span_cut_keeps_the_paragraph_and_records_offsets():
 def test_layout_is_kept_and_normalised():
     text = "Title line\n\n\n\nFirst para.  \nSecond para.\u00a0\n\n\n"
     assert Cleaner(default_rules=False).clean_text(text).text == "Title line\n\nFirst para.\nSecond para.\n"
+
+
+def test_orphan_heading_does_not_cascade_up_through_short_lines():
+    doc = Document()
+    doc.set_blocks([Block(BODY), Block("Harbour Office", "heading"), Block("Quay Street 4", "heading"),
+                    Block("Tel. 555 0100", "paragraph")])
+    doc.remove_block(3, "blocks", "contact.phone", "contact")
+    from cleaner import tidy
+    tidy.run(doc)
+    tidy.run(doc)
+    assert [b.removed_by for b in doc.blocks] == [None, None, "tidy.orphan-heading", "contact.phone"]
