@@ -11,6 +11,7 @@ document grow with its length, and only very slowly with the number of rules.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
@@ -38,12 +39,23 @@ def _char(op: Any, av: Any) -> str | None:
     return None
 
 
-# More alternatives than this and a set of literals stops being a useful prefilter.
-MAX_ALTERNATIVES = 64
+# More alternatives than this and a set of literals stops being worth building
+# (the automaton takes thousands easily; the cap bounds work on huge patterns).
+MAX_ALTERNATIVES = 512
 
 
 def _weight(literal: str) -> float:
     return sum(3.0 if c in RARE else 0.5 if c.isspace() else 1.0 for c in literal)
+
+
+def _prune(found: frozenset[str], prefix: bool) -> frozenset[str]:
+    """Drop strings that contain a shorter one of the set (at their start, for leading
+    literals): wherever they occur, the shorter one occurs too."""
+    kept: list[str] = []
+    for s in sorted(found, key=len):
+        if not any(s.startswith(k) if prefix else k in s for k in kept):
+            kept.append(s)
+    return frozenset(kept)
 
 
 def _score(cands: frozenset[str]) -> tuple[float, int, int]:
@@ -58,33 +70,42 @@ def _class(op: Any, av: Any) -> frozenset[str] | None:
     return None
 
 
-def _lead(items: Any) -> tuple[frozenset[str], bool]:
+def _is_space_run(op: Any, av: Any) -> bool:
+    """``\\s*`` and the like: nothing a stripped block ends with."""
+    return op in REPEATS and av[0] == 0 and all(
+        o is C.IN and all(x == (C.CATEGORY, C.CATEGORY_SPACE) for x in a) for o, a in av[2])
+
+
+def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
     """The literal strings every match of ``items`` starts with, and whether the whole
     of ``items`` is literal (so what follows extends them). ``pic|photo`` parses as
-    ``p(?:ic|hoto)``: this puts the ``p`` back in front."""
+    ``p(?:ic|hoto)``: this puts the ``p`` back in front. An optional item gives both
+    ways (without it, and with it once); at the start of a stripped block, leading
+    white space is skipped."""
+    items = list(items)
     found = frozenset([""])
-    for op, av in items:
+    for k, (op, av) in enumerate(items):
+        if at_start and k == 0 and (op is C.AT or _is_space_run(op, av)):
+            return _lead(items[1:], at_start)
         ch = _char(op, av)
-        if ch is not None:
-            found = frozenset(p + ch for p in found)
-            continue
-        chars = _class(op, av)
+        chars = frozenset([ch]) if ch is not None else _class(op, av)
         if chars is not None:
             found = frozenset(p + c for p in found for c in chars)
-            if len(found) > MAX_ALTERNATIVES:
-                return frozenset([""]), False
-            continue
-        if op is C.SUBPATTERN:
-            parts = [_lead(av[-1])]
-        elif op is C.BRANCH:
-            parts = [_lead(alt) for alt in av[1]]
+        elif op in REPEATS and av[0] == 0 and av[1] == 1:
+            rest = items[k + 1:]
+            parts = [_lead(rest, at_start and k == 0), _lead([*av[2], *rest])]
+            found = frozenset(p + s for p in found for part, _ in parts for s in part)
+            complete = all(c for _, c in parts)
+            return (found, complete) if len(found) <= MAX_ALTERNATIVES else (frozenset([""]), False)
+        elif op is C.SUBPATTERN or op is C.BRANCH:
+            parts = [_lead(av[-1])] if op is C.SUBPATTERN else [_lead(alt) for alt in av[1]]
+            found = frozenset(p + s for p in found for part, _ in parts for s in part)
+            if not all(complete for _, complete in parts):
+                return (found, False) if len(found) <= MAX_ALTERNATIVES else (frozenset([""]), False)
         else:
             return found, False
-        found = frozenset(p + s for p in found for part, _ in parts for s in part)
         if len(found) > MAX_ALTERNATIVES:
             return frozenset([""]), False
-        if not all(complete for _, complete in parts):
-            return found, False
     return found, True
 
 
@@ -115,8 +136,10 @@ def _seq(items: Any) -> frozenset[str] | None:
 
     def consider(cands: frozenset[str] | None) -> None:
         nonlocal best
-        if cands and all(cands) and (best is None or _score(cands) > _score(best)):
-            best = cands
+        if cands and all(cands):
+            cands = _prune(cands, prefix=False)
+            if best is None or _score(cands) > _score(best):
+                best = cands
 
     for k, (op, av) in enumerate(items):
         consider(_lead(items[k:])[0])
@@ -135,24 +158,21 @@ def _seq(items: Any) -> frozenset[str] | None:
 MIN_LEAD_WEIGHT = 2.0
 
 
+@lru_cache(maxsize=None)
 def leading_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which every match starts with, or None."""
     try:
         parsed = P.parse(pattern, re.IGNORECASE)
     except re.error:
         return None
-    found, _ = _lead(list(parsed))
+    found, _ = _lead(list(parsed), at_start=True)
+    found = _prune(found, prefix=True)
     if not all(found) or min(_weight(s) for s in found) < MIN_LEAD_WEIGHT:
         return None
     return found
 
 
-def _is_space_run(op: Any, av: Any) -> bool:
-    """``\\s*`` and the like: nothing a stripped block ends with."""
-    return op in REPEATS and av[0] == 0 and all(
-        o is C.IN and all(x == (C.CATEGORY, C.CATEGORY_SPACE) for x in a) for o, a in av[2])
-
-
+@lru_cache(maxsize=None)
 def trailing_literals(pattern: str, anchored: bool) -> frozenset[str] | None:
     """Lower-case strings one of which every match ends with, where the match must end
     at the end of the (stripped) block: a whole-block rule, or a pattern ending in ``$``."""
@@ -169,6 +189,7 @@ def trailing_literals(pattern: str, anchored: bool) -> frozenset[str] | None:
     return found if all(found) else None
 
 
+@lru_cache(maxsize=None)
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which every match contains, or None if there are
     none long enough to be worth a prefilter."""

@@ -55,18 +55,20 @@ class Matcher:
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
-        # Rules without a literal: grouped by kind, and by the characters their matches must
-        # end with where there are such; one combined pattern per group rejects most blocks.
+        # Rules without a literal: grouped by kind, by the characters their matches must end
+        # with (where there are such) and by max_chars, so that a block is only tried
+        # against the rules that could match it; one combined pattern per group rejects
+        # most blocks at once.
         self.unanchored_groups: dict[str, list[tuple[tuple[str, ...] | None, re.Pattern[str], int, list[int]]]] = {}
         for kind, idxs in self.unanchored.items():
-            groups: dict[tuple[str, ...] | None, list[int]] = {}
+            groups: dict[tuple[tuple[str, ...] | None, int], list[int]] = {}
             for idx in idxs:
                 ends = trailing_literals(rules[idx].pattern or "", anchored=kind != "span")
-                groups.setdefault(tuple(sorted(ends)) if ends else None, []).append(idx)
+                key = (tuple(sorted(ends)) if ends else None, self.max_chars[idx])
+                groups.setdefault(key, []).append(idx)
             self.unanchored_groups[kind] = [
-                (ends, _combined([rules[i] for i in members]),
-                 max(self.max_chars[i] for i in members), members)
-                for ends, members in groups.items()]
+                (ends, _combined([rules[i] for i in members]), limit, members)
+                for (ends, limit), members in groups.items()]
         self.literals = list(variants)
         self.literal_rules = [sorted(variants[lit]) for lit in self.literals]
         self.automaton = (BytesAhoCorasick(self.literals, implementation=Implementation.DFA)
