@@ -20,15 +20,24 @@ def run(doc: Document, scope: Scope) -> None:
         rule = matcher.first_full(idxs, block)
         if rule is not None:
             doc.remove_block(i, NAME, rule.id, rule.category)
-    for i, idxs in matcher.candidates(doc, "span"):
-        _cut_spans(doc, i, idxs, scope)
+    cut = [i for i, idxs in matcher.candidates(doc, "span") if _cut_spans(doc, i, idxs, scope)]
+    # A block left with only noise once a span is cut ("(Pic: AP)" gone, "Advertisement"
+    # left) is tried against every block rule, so one run of the pass finds it all.
+    every = matcher.of_kind["block"]
+    for i in cut:
+        block = doc.blocks[i]
+        if block.removed_by is None:
+            rule = matcher.first_full(every, block)
+            if rule is not None:
+                doc.remove_block(i, NAME, rule.id, rule.category)
 
 
-def _cut_spans(doc: Document, i: int, idxs: list[int], scope: Scope) -> None:
+def _cut_spans(doc: Document, i: int, idxs: list[int], scope: Scope) -> bool:
+    """Cut every span these rules find in block i; True if anything was cut."""
     block = doc.blocks[i]
     hits = list(scope.matcher.spans(idxs, block))
     if not hits:
-        return
+        return False
     # Cut right to left so earlier offsets stay valid; overlapping hits keep the first rule's.
     taken: dict[tuple[int, int], Rule] = {}
     for rule, m in hits:
@@ -41,3 +50,4 @@ def _cut_spans(doc: Document, i: int, idxs: list[int], scope: Scope) -> None:
         doc.remove_block(i, NAME, rule.id, rule.category)
     elif block.text != block.text.strip():
         doc.set_text(i, block.text.strip())
+    return True

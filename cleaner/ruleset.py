@@ -39,6 +39,7 @@ class Matcher:
         self.regexes = [r.regex() for r in rules]
         self.max_chars = [r.options.get("max_chars", 1 << 62) for r in rules]
         self.at_start = [False] * len(rules)
+        self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
         by_literal: dict[str, list[int]] = {}
         self.unanchored: dict[str, list[int]] = {k: [] for k in TEXT_KINDS}
         for idx, rule in enumerate(rules):

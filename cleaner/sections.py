@@ -72,9 +72,17 @@ def _belonging(after: list[tuple[int, Block]], takes: str, max_blocks: int) -> l
 
 
 def _tail(doc: Document, scope: Scope) -> None:
+    """Cut at the first trigger whose tail is at most max_fraction of the document;
+    then look again, since the shorter document may allow an earlier trigger (so the
+    pass leaves nothing for a second run to do)."""
+    while _cut_tail(doc, scope):
+        pass
+
+
+def _cut_tail(doc: Document, scope: Scope) -> bool:
     found = scope.matcher.candidates(doc, "tail")
     if not found:
-        return
+        return False
     alive = doc.alive()
     total = doc.alive_chars or 1
     before = 0  # characters of the kept blocks before the current one
@@ -86,5 +94,6 @@ def _tail(doc: Document, scope: Scope) -> None:
             if rule is not None and (total - before) / total <= rule.opt("max_fraction"):
                 for j, _ in alive[pos:]:
                     doc.remove_block(j, NAME, rule.id, rule.category)
-                return
+                return True
         before += len(block.text)
+    return False

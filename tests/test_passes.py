@@ -151,3 +151,10 @@ def test_orphan_heading_does_not_cascade_up_through_short_lines():
     tidy.run(doc)
     tidy.run(doc)
     assert [b.removed_by for b in doc.blocks] == [None, None, "tidy.orphan-heading", "contact.phone"]
+
+
+def test_tail_reaches_its_own_fixpoint():
+    text = "Please enter your comment!\n" * 3
+    once = Cleaner().clean_text(text).text
+    assert once == "Please enter your comment!\n"
+    assert Cleaner().clean_text(once).text == once
