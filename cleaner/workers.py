@@ -1,0 +1,233 @@
+"""A process pool that can kill a stuck task.
+
+``multiprocessing.Pool`` and ``concurrent.futures`` cannot stop one task: a worker
+stuck in a catastrophically backtracking regex sits in C code where no signal
+handler runs. Here the parent owns one pipe per worker, gives each worker one
+task at a time with a deadline, and on a missed deadline kills that process
+(SIGKILL) and starts a new one; the other workers go on.
+
+A task can send heartbeats (``beat(n)``) to say "document n of this file is
+done": each one moves the deadline, so ``--timeout`` is per document even in a
+JSONL file of thousands of records, and the parent knows which one hung.
+
+Workers are recycled after ``max_tasks`` tasks so that caches the libraries keep
+(trafilatura, htmldate, courlan) cannot grow for the whole run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection as mpc
+import os
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+Handler = Callable[[Any, Callable[[int], None]], Any]
+
+# Tasks a worker process runs before it is replaced (flat memory over long runs).
+MAX_TASKS_PER_CHILD = 1000
+# Library caches are also reset this often inside a worker.
+RESET_CACHES_EVERY = 100
+
+
+@dataclass(slots=True)
+class Event:
+    """What became of one task: ``done`` (value: its result), ``timeout`` or
+    ``died`` (value: a reason); ``beats`` is the last heartbeat it sent (-1: none)."""
+
+    task_id: int
+    kind: str
+    value: Any
+    beats: int = -1
+
+
+def reset_library_caches() -> None:
+    """trafilatura and its helpers cache per page and never forget; reset them if loaded."""
+    meta = sys.modules.get("trafilatura.meta")
+    if meta is not None and hasattr(meta, "reset_caches"):
+        meta.reset_caches()
+
+
+def _worker_main(conn: mpc.Connection, handler: Handler) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    done = 0
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone (kill -9): nothing to report to
+        if msg is None:
+            return
+        task_id, task = msg
+
+        def beat(n: int, task_id: int = task_id) -> None:
+            conn.send(("beat", task_id, n))
+
+        try:
+            result = ("done", task_id, handler(task, beat))
+        except Exception as exc:  # noqa: BLE001 - the handler should not raise; name it if it does
+            result = ("died", task_id, f"crashed: {type(exc).__name__}: {exc}")
+        try:
+            conn.send(result)
+        except (BrokenPipeError, OSError):
+            return
+        done += 1
+        if done % RESET_CACHES_EVERY == 0:
+            reset_library_caches()
+
+
+@dataclass(slots=True)
+class _Slot:
+    proc: Any
+    conn: mpc.Connection
+    task_id: int | None = None
+    deadline: float = 0.0
+    beats: int = -1
+    tasks_run: int = 0
+
+
+class Pool:
+    """``jobs`` worker processes running ``handler(task, beat)``; see the module doc."""
+
+    def __init__(self, handler: Handler, jobs: int, timeout: float | None = None,
+                 max_tasks: int = MAX_TASKS_PER_CHILD):
+        methods = multiprocessing.get_all_start_methods()
+        # fork: workers inherit the compiled rules instead of unpickling them.
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.handler = handler
+        self.jobs = max(1, jobs)
+        self.timeout = timeout if timeout and timeout > 0 else None
+        self.max_tasks = max(1, max_tasks)
+        self._slots: list[_Slot] = []
+        self._again: deque[tuple[int, Any]] = deque()
+
+    def submit(self, task_id: int, task: Any) -> None:
+        """Queue a task ahead of the rest (a file retried without the record that hung)."""
+        self._again.append((task_id, task))
+
+    def _spawn(self) -> _Slot:
+        parent, child = self._ctx.Pipe(duplex=True)
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.handler), daemon=True)
+        proc.start()
+        child.close()
+        return _Slot(proc, parent)
+
+    def _retire(self, slot: _Slot, kill: bool) -> None:
+        if kill:
+            slot.proc.kill()
+        else:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                slot.proc.kill()
+        slot.proc.join(timeout=None if kill else 5)
+        if slot.proc.is_alive():
+            slot.proc.kill()
+            slot.proc.join()
+        slot.conn.close()
+        if hasattr(slot.proc, "close"):
+            slot.proc.close()
+
+    def _replace(self, slot: _Slot, kill: bool) -> _Slot:
+        self._retire(slot, kill)
+        fresh = self._slots[self._slots.index(slot)] = self._spawn()
+        return fresh
+
+    def run(self, tasks: Iterable[tuple[int, Any]]) -> Iterator[Event]:
+        """Every task's Event, in the order they finish."""
+        pending = iter(tasks)
+        exhausted = False
+        self._slots = [self._spawn() for _ in range(self.jobs)]
+        try:
+            while True:
+                for slot in list(self._slots):
+                    if slot.task_id is not None:
+                        continue
+                    nxt = self._again.popleft() if self._again else None
+                    if nxt is None and not exhausted:
+                        nxt = next(pending, None)
+                        exhausted = nxt is None
+                    if nxt is None:
+                        break
+                    self._send(slot, *nxt)
+                busy = [s for s in self._slots if s.task_id is not None]
+                if not busy:
+                    return
+                yield from self._wait(busy)
+        finally:
+            self.close()
+
+    def _send(self, slot: _Slot, task_id: int, task: Any) -> None:
+        if slot.tasks_run >= self.max_tasks:
+            slot = self._replace(slot, kill=False)
+        slot.task_id, slot.beats = task_id, -1
+        slot.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
+        slot.tasks_run += 1
+        slot.conn.send((task_id, task))
+
+    def _wait(self, busy: list[_Slot]) -> Iterator[Event]:
+        wait_for = min(s.deadline for s in busy) - time.monotonic()
+        handles: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
+        ready = set(mpc.wait(handles, timeout=None if wait_for == float("inf")
+                             else max(0.0, wait_for)))
+        now = time.monotonic()
+        for slot in busy:
+            task_id = slot.task_id
+            assert task_id is not None
+            if slot.conn in ready:
+                try:
+                    kind, tid, value = slot.conn.recv()
+                except (EOFError, OSError):
+                    kind, tid, value = "died", task_id, None
+                if kind == "beat":
+                    slot.beats = value
+                    if self.timeout:
+                        slot.deadline = now + self.timeout
+                    continue
+                if kind == "done":
+                    slot.task_id = None
+                    yield Event(task_id, "done", value, slot.beats)
+                    continue
+                # a crash reported by the worker, or a pipe that broke under it
+                if value is None:
+                    value = self._death_reason(slot)
+                    self._replace(slot, kill=True)
+                else:
+                    slot.task_id = None
+                yield Event(task_id, "died", value, slot.beats)
+            elif slot.proc.sentinel in ready:
+                reason = self._death_reason(slot)
+                self._replace(slot, kill=True)
+                yield Event(task_id, "died", reason, slot.beats)
+            elif now >= slot.deadline:
+                beats = slot.beats
+                self._replace(slot, kill=True)
+                yield Event(task_id, "timeout", f"timed out after {self.timeout:g}s", beats)
+
+    @staticmethod
+    def _death_reason(slot: _Slot) -> str:
+        slot.proc.join(timeout=1)
+        code = slot.proc.exitcode
+        if code is not None and code < 0:
+            try:
+                return f"crashed: worker killed by {signal.Signals(-code).name}"
+            except ValueError:
+                pass
+        return f"crashed: worker exited (status {code})"
+
+    def close(self) -> None:
+        """Stop every worker: idle ones are asked, busy ones killed."""
+        for slot in self._slots:
+            self._retire(slot, kill=slot.task_id is not None)
+        self._slots = []
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
