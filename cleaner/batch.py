@@ -359,6 +359,7 @@ class _InOrder:
         self.tmp: str | None = None
         if report is not None:
             report.parent.mkdir(parents=True, exist_ok=True)
+            sweep_temporaries(report.parent, report.name)  # a killed run's partial report
             fd, self.tmp = tempfile.mkstemp(dir=report.parent, prefix=f".{report.name}{TMP_INFIX}",
                                             suffix=".tmp")
             self.report = os.fdopen(fd, "w", encoding="utf-8")
