@@ -221,6 +221,7 @@ class Summary:
     categories: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+    worker_peak_kb: int = 0  # largest peak memory of a worker process (Linux; benchmarks)
 
     def add(self, reports: Iterable[dict[str, Any]]) -> None:
         for line in reports:
@@ -232,6 +233,14 @@ class Summary:
                 self.rules[r["rule"]] += 1
             if line["status"] != OK:
                 self.failures.append((line["source"], line["status"], line.get("reason", "")))
+
+    def merge(self, other: Summary) -> None:
+        self.counts.update(other.counts)
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        self.categories.update(other.categories)
+        self.rules.update(other.rules)
+        self.failures.extend(other.failures)
 
     @property
     def failed(self) -> int:
@@ -319,13 +328,23 @@ class Task:
 
 @dataclass(slots=True)
 class Outcome:
-    """A worker's answer: the report lines, whether it wrote the output, the input's hash;
-    the payload itself only when the outputs go to stdout."""
+    """One finished file, encoded where it was cleaned so the parent only copies bytes:
+    its report lines as JSON, their summary, whether the output was written, the
+    input's hash; the payload itself only when the outputs go to stdout."""
 
-    reports: list[dict[str, Any]]
+    lines: list[str]
+    summary: Summary
     wrote: bool
     in_hash: str
     payload: bytes | None = None
+
+    @classmethod
+    def of(cls, reports: list[dict[str, Any]], wrote: bool = False, in_hash: str = "",
+           payload: bytes | None = None) -> Outcome:
+        summary = Summary()
+        summary.add(reports)
+        return cls([json.dumps(r, ensure_ascii=False) for r in reports], summary, wrote, in_hash,
+                   payload)
 
 
 def handle(task: Task, beat: Callable[[int], None], cleaner: Cleaner, dst: Path | None,
@@ -338,13 +357,13 @@ def handle(task: Task, beat: Callable[[int], None], cleaner: Cleaner, dst: Path 
     result = process_input(task.item, task.out_rel, cleaner, max_bytes, task.url,
                            data=task.data, skip=dict(task.skip), beat=beat)
     if dst is None:
-        return Outcome(result.reports, False, in_hash, result.payload)
+        return Outcome.of(result.reports, False, in_hash, result.payload)
     target = dst / task.out_rel
     if result.payload is None:
         target.unlink(missing_ok=True)  # a stale output of an earlier run
-        return Outcome(result.reports, False, in_hash)
+        return Outcome.of(result.reports, False, in_hash)
     write_atomic(target, result.payload)
-    return Outcome(result.reports, True, in_hash)
+    return Outcome.of(result.reports, True, in_hash)
 
 
 class _InOrder:
@@ -363,10 +382,10 @@ class _InOrder:
             fd, self.tmp = tempfile.mkstemp(dir=report.parent, prefix=f".{report.name}{TMP_INFIX}",
                                             suffix=".tmp")
             self.report = os.fdopen(fd, "w", encoding="utf-8")
-        self.waiting: dict[int, Entry | tuple[list[dict[str, Any]], bytes | None]] = {}
+        self.waiting: dict[int, Entry | Outcome] = {}
         self.next = 0
 
-    def put(self, index: int, value: Entry | tuple[list[dict[str, Any]], bytes | None]) -> None:
+    def put(self, index: int, value: Entry | Outcome) -> None:
         self.waiting[index] = value
         self.release()
 
@@ -375,20 +394,17 @@ class _InOrder:
             self._emit(self.waiting.pop(self.next))
             self.next += 1
 
-    def _emit(self, value: Entry | tuple[list[dict[str, Any]], bytes | None]) -> None:
-        if isinstance(value, Entry):
+    def _emit(self, value: Entry | Outcome) -> None:
+        if isinstance(value, Entry):  # done by an earlier run
             assert self.manifest is not None
-            reports, payload = self.manifest.reports(value), None
-        else:
-            reports, payload = value
-        self.summary.add(reports)
-        for line in reports:
-            if self.report:
-                self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
-            if line["status"] != OK:
-                self.progress.message(f"{line['status']}: {line['source']}: {line.get('reason', '')}")
-        if payload and self.stdout is not None:
-            self.stdout.write(payload)
+            value = Outcome.of(self.manifest.reports(value))
+        self.summary.merge(value.summary)
+        if self.report:
+            self.report.writelines(line + "\n" for line in value.lines)
+        for source, status, reason in value.summary.failures:
+            self.progress.message(f"{status}: {source}: {reason}")
+        if value.payload and self.stdout is not None:
+            self.stdout.write(value.payload)
         self.progress.advance()
 
     def close(self, keep: bool) -> None:
@@ -475,11 +491,12 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
                 out: Outcome = ev.value
                 if manifest is not None:
                     manifest.append(task.item.rel, out.in_hash, rules_hash, task.out_rel,
-                                    out.wrote, out.reports)
-                order.put(ev.task_id, (out.reports, out.payload))
+                                    out.wrote, not out.summary.failed, out.lines)
+                order.put(ev.task_id, out)
                 continue
             _lost(ev, task, opts, pool, order, manifest, rules_hash)
         finished = True
+        summary.worker_peak_kb = pool.peak_kb
     except KeyboardInterrupt:
         raise Interrupted(progress.done, len(items)) from None
     finally:
@@ -509,7 +526,7 @@ def _lost(ev: Event, task: Task, opts: BatchOptions, pool: Pool, order: _InOrder
         size = task.item.path.stat().st_size if task.data is None else len(task.data)
     except OSError:
         size = 0
-    reports = [report_line(None, task.item.rel, FAILED, reason, chars_in=size)]
+    out = Outcome.of([report_line(None, task.item.rel, FAILED, reason, chars_in=size)])
     if manifest is not None:
-        manifest.append(task.item.rel, "", rules_hash, task.out_rel, False, reports)
-    order.put(ev.task_id, (reports, None))
+        manifest.append(task.item.rel, "", rules_hash, task.out_rel, False, False, out.lines)
+    order.put(ev.task_id, out)

@@ -116,12 +116,13 @@ class Manifest:
             self._write(b"\n")  # the torn line becomes a bad line, skipped on load
 
     def append(self, rel: str, in_hash: str, rules_hash: str, out_rel: str, wrote: bool,
-               reports: list[dict[str, Any]]) -> None:
-        complete = all(r["status"] != "failed" for r in reports)
-        line = json.dumps({"rel": rel, "in_hash": in_hash, "rules_hash": rules_hash,
-                           "out_rel": out_rel, "wrote": wrote, "complete": complete,
-                           "reports": reports}, ensure_ascii=False)
-        self._write(line.encode("utf-8") + b"\n")
+               complete: bool, report_lines: list[str]) -> None:
+        """One finished file; ``report_lines`` are its report lines, already JSON."""
+        head = json.dumps({"rel": rel, "in_hash": in_hash, "rules_hash": rules_hash,
+                           "out_rel": out_rel, "wrote": wrote, "complete": complete},
+                          ensure_ascii=False)
+        line = f"{head[:-1]}, \"reports\": [{', '.join(report_lines)}]}}\n"
+        self._write(line.encode("utf-8"))
 
     def _write(self, data: bytes) -> None:
         assert self._fd is not None, "manifest not open"

@@ -23,13 +23,17 @@ import signal
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 Handler = Callable[[Any, Callable[[int], None]], Any]
 
 # Tasks a worker process runs before it is replaced (flat memory over long runs).
 MAX_TASKS_PER_CHILD = 1000
+# Tasks in flight per worker (the one it runs and those queued in its pipe), so it
+# never waits on the parent between two small files: a round trip through a busy
+# machine's scheduler costs more than cleaning a short text.
+PREFETCH = 4
 # Library caches are also reset this often inside a worker.
 RESET_CACHES_EVERY = 100
 
@@ -84,7 +88,7 @@ def _worker_main(conn: mpc.Connection, handler: Handler) -> None:
 class _Slot:
     proc: Any
     conn: mpc.Connection
-    task_id: int | None = None
+    inflight: deque[tuple[int, Any]] = field(default_factory=deque)  # head: running
     deadline: float = 0.0
     beats: int = -1
     tasks_run: int = 0
@@ -104,6 +108,7 @@ class Pool:
         self.max_tasks = max(1, max_tasks)
         self._slots: list[_Slot] = []
         self._again: deque[tuple[int, Any]] = deque()
+        self.peak_kb = 0  # the largest peak resident memory of any worker (Linux), for benchmarks
 
     def submit(self, task_id: int, task: Any) -> None:
         """Queue a task ahead of the rest (a file retried without the record that hung)."""
@@ -117,6 +122,7 @@ class Pool:
         return _Slot(proc, parent)
 
     def _retire(self, slot: _Slot, kill: bool) -> None:
+        self.peak_kb = max(self.peak_kb, peak_rss_kb(slot.proc.pid))
         if kill:
             slot.proc.kill()
         else:
@@ -140,21 +146,20 @@ class Pool:
     def run(self, tasks: Iterable[tuple[int, Any]]) -> Iterator[Event]:
         """Every task's Event, in the order they finish."""
         pending = iter(tasks)
-        exhausted = False
         self._slots = [self._spawn() for _ in range(self.jobs)]
         try:
             while True:
                 for slot in list(self._slots):
-                    if slot.task_id is not None:
-                        continue
-                    nxt = self._again.popleft() if self._again else None
-                    if nxt is None and not exhausted:
-                        nxt = next(pending, None)
-                        exhausted = nxt is None
-                    if nxt is None:
-                        break
-                    self._send(slot, *nxt)
-                busy = [s for s in self._slots if s.task_id is not None]
+                    if slot.tasks_run >= self.max_tasks:
+                        if slot.inflight:
+                            continue  # recycled once its queue drains
+                        slot = self._replace(slot, kill=False)
+                    while len(slot.inflight) < PREFETCH and slot.tasks_run < self.max_tasks:
+                        nxt = self._again.popleft() if self._again else next(pending, None)
+                        if nxt is None:
+                            break
+                        self._send(slot, *nxt)
+                busy = [s for s in self._slots if s.inflight]
                 if not busy:
                     return
                 yield from self._wait(busy)
@@ -162,12 +167,16 @@ class Pool:
             self.close()
 
     def _send(self, slot: _Slot, task_id: int, task: Any) -> None:
-        if slot.tasks_run >= self.max_tasks:
-            slot = self._replace(slot, kill=False)
-        slot.task_id, slot.beats = task_id, -1
-        slot.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
+        if not slot.inflight:
+            self._start_clock(slot, time.monotonic())
+        slot.inflight.append((task_id, task))
         slot.tasks_run += 1
         slot.conn.send((task_id, task))
+
+    def _start_clock(self, slot: _Slot, now: float) -> None:
+        """The head of a worker's queue is the task it is running: its deadline starts now."""
+        slot.beats = -1
+        slot.deadline = now + self.timeout if self.timeout else float("inf")
 
     def _wait(self, busy: list[_Slot]) -> Iterator[Event]:
         wait_for = min(s.deadline for s in busy) - time.monotonic()
@@ -176,37 +185,37 @@ class Pool:
                              else max(0.0, wait_for)))
         now = time.monotonic()
         for slot in busy:
-            task_id = slot.task_id
-            assert task_id is not None
+            task_id = slot.inflight[0][0]
             if slot.conn in ready:
                 try:
-                    kind, tid, value = slot.conn.recv()
+                    kind, _, value = slot.conn.recv()
                 except (EOFError, OSError):
-                    kind, tid, value = "died", task_id, None
+                    kind, value = "died", None
                 if kind == "beat":
+                    self._start_clock(slot, now)
                     slot.beats = value
-                    if self.timeout:
-                        slot.deadline = now + self.timeout
                     continue
-                if kind == "done":
-                    slot.task_id = None
-                    yield Event(task_id, "done", value, slot.beats)
+                if kind == "done" or (kind == "died" and value is not None):
+                    # finished, or a crash the worker caught and named: it goes on
+                    beats = slot.beats
+                    slot.inflight.popleft()
+                    self._start_clock(slot, now)
+                    yield Event(task_id, kind, value, beats)
                     continue
-                # a crash reported by the worker, or a pipe that broke under it
-                if value is None:
-                    value = self._death_reason(slot)
-                    self._replace(slot, kill=True)
-                else:
-                    slot.task_id = None
-                yield Event(task_id, "died", value, slot.beats)
+                yield self._lose(slot, "died", self._death_reason(slot))
             elif slot.proc.sentinel in ready:
-                reason = self._death_reason(slot)
-                self._replace(slot, kill=True)
-                yield Event(task_id, "died", reason, slot.beats)
+                yield self._lose(slot, "died", self._death_reason(slot))
             elif now >= slot.deadline:
-                beats = slot.beats
-                self._replace(slot, kill=True)
-                yield Event(task_id, "timeout", f"timed out after {self.timeout:g}s", beats)
+                yield self._lose(slot, "timeout", f"timed out after {self.timeout:g}s")
+
+    def _lose(self, slot: _Slot, kind: str, reason: str) -> Event:
+        """Kill and replace a worker; its running task is lost, the ones queued behind it
+        go back to the front of the line."""
+        (task_id, _), *queued = slot.inflight
+        event = Event(task_id, kind, reason, slot.beats)
+        self._again.extendleft(reversed(queued))
+        self._replace(slot, kill=True)
+        return event
 
     @staticmethod
     def _death_reason(slot: _Slot) -> str:
@@ -222,8 +231,20 @@ class Pool:
     def close(self) -> None:
         """Stop every worker: idle ones are asked, busy ones killed."""
         for slot in self._slots:
-            self._retire(slot, kill=slot.task_id is not None)
+            self._retire(slot, kill=bool(slot.inflight))
         self._slots = []
+
+
+def peak_rss_kb(pid: int) -> int:
+    """A live process's peak resident memory in kB (``VmHWM``); 0 where /proc is absent."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for row in fh:
+                if row.startswith("VmHWM:"):
+                    return int(row.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def default_jobs() -> int:

@@ -4,7 +4,6 @@ exactly the files whose input or rules changed."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -133,16 +132,17 @@ def test_resume_redoes_a_deleted_output(small):
 def test_manifest_ignores_a_torn_last_line_and_keeps_appending(tmp_path):
     m = Manifest(tmp_path)
     m.open(fresh=True)
-    m.append("a.txt", "h1", "r1", "a.txt", True, [{"source": "a.txt", "status": "ok"}])
+    m.append("a.txt", "h1", "r1", "a.txt", True, True, ['{"source": "a.txt", "status": "ok"}'])
     m.close()
     with m.path.open("ab") as fh:
         fh.write(b'{"rel": "b.txt", "in_')
     assert list(Manifest(tmp_path).load()) == ["a.txt"]
     m.open(fresh=False)
-    m.append("c.txt", "h3", "r1", "c.txt", True, [{"source": "c.txt", "status": "failed"}])
+    m.append("c.txt", "h3", "r1", "c.txt", False, False,
+             ['{"source": "c.txt", "status": "failed"}', '{"source": "c.txt#2", "status": "ok"}'])
     m.close()
     loaded = Manifest(tmp_path).load()
     assert list(loaded) == ["a.txt", "c.txt"]
     assert not loaded["c.txt"].complete
-    assert Manifest(tmp_path).reports(loaded["c.txt"]) == [{"source": "c.txt", "status": "failed"}]
-    assert all(json.loads(x) for x in m.path.read_text().splitlines()[:1])
+    assert Manifest(tmp_path).reports(loaded["c.txt"]) == [
+        {"source": "c.txt", "status": "failed"}, {"source": "c.txt#2", "status": "ok"}]
