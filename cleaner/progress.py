@@ -22,15 +22,17 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def render(done: int, total: int, elapsed: float, width: int = BAR_WIDTH, before: int = 0) -> str:
-    """``[#########.......]  1,234/2,000  62%  410 files/s  ETA 0:02``; ``before``: files
-    an earlier run did, counted but not in the rate."""
+def render(done: int, total: int, elapsed: float, width: int = BAR_WIDTH, before: int = 0,
+           final: bool = False) -> str:
+    """``[#########.......] 1,234/2,000  62% 410 files/s ETA 0:02``; ``before``: files
+    an earlier run did, counted but not in the rate; ``final``: the time taken instead."""
     share = done / total if total else 1.0
     filled = int(share * width)
     rate = (done - before) / elapsed if elapsed > 0 else 0.0
     eta = _clock((total - done) / rate) if rate > 0 else "--:--"
+    tail = f"in {_clock(elapsed)}" if final else f"ETA {eta}"
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {share:4.0%} "
-            f"{rate:,.0f} files/s ETA {eta}")
+            f"{rate:,.0f} files/s {tail}")
 
 
 class Progress:
@@ -42,7 +44,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.start = time.monotonic()
-        self._last_draw = 0.0
+        self._last_draw = self.start  # the first frame after REDRAW_SECONDS: a real rate
         self._shown = False
         self._skipped = 0
 
@@ -57,12 +59,13 @@ class Progress:
     def advance(self, n: int = 1) -> None:
         self.done += n
         now = time.monotonic()
-        if self.enabled and (now - self._last_draw >= REDRAW_SECONDS or self.done >= self.total):
+        if self.enabled and now - self._last_draw >= REDRAW_SECONDS:
             self._draw(now)
 
-    def _draw(self, now: float) -> None:
+    def _draw(self, now: float, final: bool = False) -> None:
         self._last_draw = now
-        self.stream.write("\r" + render(self.done, self.total, now - self.start, before=self._skipped) + "\x1b[K")
+        line = render(self.done, self.total, now - self.start, before=self._skipped, final=final)
+        self.stream.write("\r" + line + "\x1b[K")
         self.stream.flush()
         self._shown = True
 
@@ -76,7 +79,7 @@ class Progress:
 
     def finish(self) -> None:
         if self.enabled:
-            self._draw(time.monotonic())
+            self._draw(time.monotonic(), final=True)
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False

@@ -167,7 +167,7 @@ def test_progress_bar_shows_count_rate_and_eta(tmp_path):
         bar.message("failed: x: why")
         bar.finish()
     text = stream_path.read_text()
-    assert "3/3 100%" in text and "failed: x: why\n" in text
+    assert "3/3 100%" in text and "in 0:00" in text and "failed: x: why\n" in text
     with stream_path.open("w") as stream:
         bar = Progress(3, enabled=False, stream=stream)
         bar.advance()

@@ -50,19 +50,32 @@ def big_tree(tmp_path_factory) -> Path:
     return root
 
 
-def test_kill_9_then_resume_gives_identical_outputs(big_tree, tmp_path):
-    ref, ref_report = tmp_path / "ref", tmp_path / "ref.jsonl"
+@pytest.fixture(scope="module")
+def reference(big_tree, tmp_path_factory) -> tuple[Path, Path]:
+    """One uninterrupted run: its outputs and report."""
+    root = tmp_path_factory.mktemp("ref")
+    ref, ref_report = root / "ref", root / "ref.jsonl"
     subprocess.run(cli("clean", str(big_tree), str(ref), "-j", "2", "-q", "--report",
                        str(ref_report)), check=True, timeout=300)
+    return ref, ref_report
 
-    dst, report = tmp_path / "dst", tmp_path / "dst.jsonl"
-    proc = subprocess.Popen(cli("clean", str(big_tree), str(dst), "-j", "2", "-q", "--report",
+
+def start_and_interrupt(src: Path, dst: Path, report: Path, kill) -> int:
+    """Start a run, and once a fifth of the files are done, call ``kill(proc)``."""
+    proc = subprocess.Popen(cli("clean", str(src), str(dst), "-j", "2", "-q", "--report",
                                 str(report)), start_new_session=True)
     deadline = time.monotonic() + 120
     while manifest_lines(dst) < N_FILES // 5 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers, mid-write or not
-    proc.wait()
+    kill(proc)
+    return proc.wait()
+
+
+def test_kill_9_then_resume_gives_identical_outputs(big_tree, reference, tmp_path):
+    ref, ref_report = reference
+    dst, report = tmp_path / "dst", tmp_path / "dst.jsonl"
+    # SIGKILL to the parent and its workers, mid-write or not
+    start_and_interrupt(big_tree, dst, report, lambda p: os.killpg(p.pid, signal.SIGKILL))
     done_at_kill = manifest_lines(dst)
     assert N_FILES // 5 <= done_at_kill < N_FILES, "the run was not interrupted mid-way"
     with (dst / MANIFEST_NAME).open("ab") as fh:  # as if the kill tore the line being written
@@ -75,6 +88,20 @@ def test_kill_9_then_resume_gives_identical_outputs(big_tree, tmp_path):
     assert len(outputs(ref)) == N_FILES
     assert report.read_bytes() == ref_report.read_bytes()
     assert temporaries(dst) == [] and temporaries(tmp_path) == []
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(big_tree, reference, tmp_path):
+    ref, ref_report = reference
+    dst, report = tmp_path / "dst", tmp_path / "dst.jsonl"
+    status = start_and_interrupt(big_tree, dst, report, lambda p: p.send_signal(signal.SIGINT))
+    assert status == 130
+    assert temporaries(tmp_path) == [] and not report.exists()
+    assert 0 < manifest_lines(dst) < N_FILES
+    resumed = subprocess.run(cli("clean", str(big_tree), str(dst), "-q", "--resume", "--report",
+                                 str(report)), timeout=300)
+    assert resumed.returncode == 0
+    assert outputs(dst) == outputs(ref)
+    assert report.read_bytes() == ref_report.read_bytes()
 
 
 @pytest.fixture
