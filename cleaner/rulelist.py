@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from .rules import Rule
+
+
+def _short(path: str) -> str:
+    """A rule file relative to the current folder when it is under it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 def scope_of(rule: Rule) -> str:
@@ -15,7 +23,7 @@ def scope_of(rule: Rule) -> str:
 def rule_table(rules: list[Rule]) -> str:
     """Aligned columns: id, kind, category, scope, file."""
     rows = [("id", "kind", "category", "scope", "file")]
-    rows += [(r.id, r.detector or r.kind, r.category, scope_of(r), r.file) for r in rules]
+    rows += [(r.id, r.detector or r.kind, r.category, scope_of(r), _short(r.file)) for r in rules]
     widths = [max(len(row[c]) for row in rows) for c in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4]
              for row in rows]
