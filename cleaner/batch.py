@@ -9,6 +9,7 @@ reason, never an exception that stops the batch.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import sys
@@ -23,12 +24,13 @@ from typing import Any, BinaryIO, Callable, Iterable, Mapping
 from .decode import DecodeError, decode, looks_like_html
 from .document import Document
 from .inputs import Input
-from .manifest import TMP_INFIX, Entry, Manifest, bytes_hash, file_hash, fingerprint, sweep_temporaries
+from .manifest import MANIFEST_NAME, TMP_INFIX, Entry, Manifest, bytes_hash, file_hash, fingerprint, sweep_temporaries
 from .pipeline import Cleaner
 from .progress import Progress
 from .workers import MAX_TASKS_PER_CHILD, Event, Pool
 
 OK, SKIPPED, FAILED = "ok", "skipped", "failed"
+STDIN = "<stdin>"
 DEFAULT_MAX_BYTES = 20_000_000
 # Seconds one document may take. Real pages take well under a second; a minute is
 # only reached by a pathological page or rule (catastrophic backtracking).
@@ -418,8 +420,15 @@ class _InOrder:
 
 
 def _stdin_item(data: bytes) -> Input:
-    kind = "jsonl" if data.lstrip()[:1] == b"{" else "text"
-    return Input(Path("-"), "<stdin>", kind, data[:2] == b"\x1f\x8b")
+    """stdin as one input: JSONL if it starts like a JSON object, else text (or HTML,
+    sniffed when decoded); named ``<stdin>`` in reports, ``stdin.txt`` in a DST folder."""
+    gz = data[:2] == b"\x1f\x8b"
+    try:
+        head = gzip.GzipFile(fileobj=io.BytesIO(data)).read(64) if gz else data[:64]
+    except (OSError, EOFError):
+        head = b""  # a broken gzip: reading it again will name the error
+    kind = "jsonl" if head.lstrip()[:1] == b"{" else "text"
+    return Input(Path("-"), STDIN, kind, gz)
 
 
 def _already_done(item: Input, out_rel: str, entry: Entry | None, rules_hash: str,
@@ -452,7 +461,9 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
         items, data = [_stdin_item(stdin)], stdin
     else:
         items, data = list(walk(opts.src, opts.include, opts.exclude)), None
-    targets = dedupe_outputs(items)
+    targets = dedupe_outputs(items, reserved=[MANIFEST_NAME])
+    if opts.src is None:
+        targets = {STDIN: "stdin" + (".jsonl" if items[0].kind == "jsonl" else ".txt")}
     rules_hash = fingerprint(cleaner.rules, cleaner.extract_options, opts.max_bytes)
     progress = Progress(len(items), enabled=opts.progress)
     summary = Summary()

@@ -207,3 +207,21 @@ def test_api_run_returns_summary(tree, tmp_path):
     assert isinstance(summary, Summary)
     assert summary.counts["ok"] == 60 and summary.failed == 0
     assert (tmp_path / "o" / MANIFEST_NAME).is_file()
+
+
+def test_stdin_into_a_folder_and_gzipped_stdin(tmp_path):
+    import gzip
+
+    text = b"A story about the lighthouse keeper.\n\nPlease enter your comment!\n"
+    result = invoke("clean", "-", str(tmp_path / "o"), "-q", input=gzip.compress(text))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "stdin.txt").read_text() == "A story about the lighthouse keeper.\n"
+
+
+def test_an_input_named_like_the_manifest_does_not_overwrite_it(tmp_path):
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / MANIFEST_NAME).write_text('{"text": "A story about the canal."}\n')
+    assert invoke("clean", str(src), str(tmp_path / "o"), "-q").exit_code == 0
+    assert (tmp_path / "o" / ("_" + MANIFEST_NAME)).read_text().startswith('{"text": "A story')
+    assert '"rel"' in (tmp_path / "o" / MANIFEST_NAME).read_text()
