@@ -2,12 +2,14 @@
 
 ``multiprocessing.Pool`` and ``concurrent.futures`` cannot stop one task: a worker
 stuck in a catastrophically backtracking regex sits in C code where no signal
-handler runs. Here the parent owns one pipe per worker, gives each worker one
-task at a time with a deadline, and on a missed deadline kills that process
-(SIGKILL) and starts a new one; the other workers go on.
+handler runs. Here the parent owns one pipe per worker and a short queue of the
+tasks it sent there; the worker runs them in order, so the head of the queue is
+the running task and has a deadline. On a missed deadline the parent kills that
+process (SIGKILL), starts a new one and sends the queued tasks again; the other
+workers go on. Tasks must be small (paths, not contents) so a send never blocks.
 
-A task can send heartbeats (``beat(n)``) to say "document n of this file is
-done": each one moves the deadline, so ``--timeout`` is per document even in a
+A task can send heartbeats (``beat(n)``) to say "now starting document n of this
+file": each one moves the deadline, so ``--timeout`` is per document even in a
 JSONL file of thousands of records, and the parent knows which one hung.
 
 Workers are recycled after ``max_tasks`` tasks so that caches the libraries keep
@@ -50,10 +52,13 @@ class Event:
 
 
 def reset_library_caches() -> None:
-    """trafilatura and its helpers cache per page and never forget; reset them if loaded."""
-    meta = sys.modules.get("trafilatura.meta")
-    if meta is not None and hasattr(meta, "reset_caches"):
-        meta.reset_caches()
+    """trafilatura and its helpers (htmldate, courlan, justext) cache per page and never
+    forget; reset them if this worker has loaded trafilatura (text-only runs never do)."""
+    if "trafilatura" not in sys.modules:
+        return
+    from trafilatura.meta import reset_caches
+
+    reset_caches()
 
 
 def _worker_main(conn: mpc.Connection, handler: Handler) -> None:

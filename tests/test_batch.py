@@ -225,3 +225,18 @@ def test_an_input_named_like_the_manifest_does_not_overwrite_it(tmp_path):
     assert invoke("clean", str(src), str(tmp_path / "o"), "-q").exit_code == 0
     assert (tmp_path / "o" / ("_" + MANIFEST_NAME)).read_text().startswith('{"text": "A story')
     assert '"rel"' in (tmp_path / "o" / MANIFEST_NAME).read_text()
+
+
+def test_worker_resets_trafilatura_caches_when_loaded(monkeypatch):
+    import sys
+
+    from cleaner import workers
+
+    meta = pytest.importorskip("trafilatura.meta")
+    calls = []
+    monkeypatch.setattr(meta, "reset_caches", lambda: calls.append(1))
+    workers.reset_library_caches()
+    assert calls == [1]
+    monkeypatch.delitem(sys.modules, "trafilatura")  # a text-only worker never loads it
+    workers.reset_library_caches()
+    assert calls == [1]
