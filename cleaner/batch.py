@@ -444,6 +444,12 @@ def _already_done(item: Input, out_rel: str, entry: Entry | None, rules_hash: st
         return False
 
 
+def _preload(items: list[Input]) -> list[str]:
+    """Modules the workers need: the HTML extractor (trafilatura) only if HTML may come."""
+    html = any(item.kind != "text" for item in items)
+    return ["cleaner.batch", *(["cleaner.extract", "trafilatura"] if html else [])]
+
+
 def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     """Clean every input under ``opts.src`` into ``opts.dst``; returns the summary.
 
@@ -491,7 +497,7 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     order.waiting.update(done)
     pool = Pool(partial(handle, cleaner=cleaner, dst=opts.dst, max_bytes=opts.max_bytes),
                 jobs=min(opts.jobs, max(1, len(tasks))), timeout=opts.timeout,
-                max_tasks=opts.max_tasks_per_child)
+                max_tasks=opts.max_tasks_per_child, preload=_preload(items))
     events = pool.run(sorted(tasks.items()))
     finished = False
     try:

@@ -26,7 +26,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 Handler = Callable[[Any, Callable[[int], None]], Any]
 
@@ -38,6 +38,21 @@ MAX_TASKS_PER_CHILD = 1000
 PREFETCH = 4
 # Library caches are also reset this often inside a worker.
 RESET_CACHES_EVERY = 100
+
+
+def _context(preload: Sequence[str]) -> Any:
+    """forkserver where there is one: workers are forked from a small clean process, not
+    from the parent, whose memory grows with the list of inputs (a worker forked from it
+    would count those pages as its own) and which may have threads. The handler, with
+    its compiled rules, is pickled to each worker (a few kB)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # Imported once in the fork server, so a new or recycled worker starts warm;
+    # a module that is not installed is skipped.
+    ctx.set_forkserver_preload(list(preload))
+    return ctx
 
 
 @dataclass(slots=True)
@@ -103,10 +118,8 @@ class Pool:
     """``jobs`` worker processes running ``handler(task, beat)``; see the module doc."""
 
     def __init__(self, handler: Handler, jobs: int, timeout: float | None = None,
-                 max_tasks: int = MAX_TASKS_PER_CHILD):
-        methods = multiprocessing.get_all_start_methods()
-        # fork: workers inherit the compiled rules instead of unpickling them.
-        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+                 max_tasks: int = MAX_TASKS_PER_CHILD, preload: Sequence[str] = ()):
+        self._ctx = _context(preload)
         self.handler = handler
         self.jobs = max(1, jobs)
         self.timeout = timeout if timeout and timeout > 0 else None
