@@ -27,7 +27,7 @@ from .inputs import Input
 from .manifest import MANIFEST_NAME, TMP_INFIX, Entry, Manifest, bytes_hash, file_hash, fingerprint, sweep_temporaries
 from .pipeline import Cleaner
 from .progress import Progress
-from .workers import MAX_TASKS_PER_CHILD, Event, Pool
+from .workers import MAX_TASKS_PER_CHILD, Event, Pool, WorkersCannotStart
 
 OK, SKIPPED, FAILED = "ok", "skipped", "failed"
 STDIN = "<stdin>"
@@ -453,6 +453,9 @@ def _preload(items: list[Input]) -> list[str]:
 def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     """Clean every input under ``opts.src`` into ``opts.dst``; returns the summary.
 
+    Workers start from a fork server (see workers.py): a script calling this needs the
+    usual ``if __name__ == "__main__":`` guard, or its workers cannot start.
+
     1. check paths, list inputs, pick output names; 2. on --resume, keep the files the
     manifest shows done with the same input and rules; 3. the pool cleans the rest,
     each worker writing its outputs atomically; 4. the manifest records each finished
@@ -516,6 +519,8 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
         summary.worker_peak_kb = pool.peak_kb
     except KeyboardInterrupt:
         raise Interrupted(progress.done, len(items)) from None
+    except WorkersCannotStart as exc:
+        raise UsageError(f"cannot run workers: {exc}") from None
     finally:
         events.close()  # stops the workers
         if manifest is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection as mpc
 import os
+import selectors
 import signal
 import sys
 import time
@@ -36,6 +37,8 @@ MAX_TASKS_PER_CHILD = 1000
 # never waits on the parent between two small files: a round trip through a busy
 # machine's scheduler costs more than cleaning a short text.
 PREFETCH = 4
+# Fresh workers dying one after another before answering anything: stop the run.
+MAX_START_FAILURES = 5
 # Library caches are also reset this often inside a worker.
 RESET_CACHES_EVERY = 100
 
@@ -104,10 +107,16 @@ def _worker_main(conn: mpc.Connection, handler: Handler) -> None:
             reset_library_caches()
 
 
+class WorkersCannotStart(RuntimeError):
+    """Fresh workers keep dying before finishing one task: the environment, not a document
+    (with spawn or forkserver, a script that starts a run needs ``if __name__ == "__main__"``)."""
+
+
 @dataclass(slots=True)
 class _Slot:
     proc: Any
     conn: mpc.Connection
+    finished: int = 0  # tasks this worker answered
     inflight: deque[tuple[int, Any]] = field(default_factory=deque)  # head: running
     deadline: float = 0.0
     beats: int = -1
@@ -125,7 +134,9 @@ class Pool:
         self.timeout = timeout if timeout and timeout > 0 else None
         self.max_tasks = max(1, max_tasks)
         self._slots: list[_Slot] = []
+        self._selector: selectors.BaseSelector  # made by run()
         self._again: deque[tuple[int, Any]] = deque()
+        self._start_failures = 0
         self.peak_kb = 0  # the largest peak resident memory of any worker (Linux), for benchmarks
 
     def submit(self, task_id: int, task: Any) -> None:
@@ -137,10 +148,15 @@ class Pool:
         proc = self._ctx.Process(target=_worker_main, args=(child, self.handler), daemon=True)
         proc.start()
         child.close()
-        return _Slot(proc, parent)
+        slot = _Slot(proc, parent)
+        self._selector.register(parent.fileno(), selectors.EVENT_READ, slot)
+        self._selector.register(proc.sentinel, selectors.EVENT_READ, slot)
+        return slot
 
     def _retire(self, slot: _Slot, kill: bool) -> None:
         self.peak_kb = max(self.peak_kb, peak_rss_kb(slot.proc.pid))
+        self._selector.unregister(slot.conn.fileno())
+        self._selector.unregister(slot.proc.sentinel)
         if kill:
             slot.proc.kill()
         else:
@@ -153,8 +169,7 @@ class Pool:
             slot.proc.kill()
             slot.proc.join()
         slot.conn.close()
-        if hasattr(slot.proc, "close"):
-            slot.proc.close()
+        slot.proc.close()
 
     def _replace(self, slot: _Slot, kill: bool) -> _Slot:
         self._retire(slot, kill)
@@ -164,6 +179,7 @@ class Pool:
     def run(self, tasks: Iterable[tuple[int, Any]]) -> Iterator[Event]:
         """Every task's Event, in the order they finish."""
         pending = iter(tasks)
+        self._selector = selectors.DefaultSelector()
         self._slots = [self._spawn() for _ in range(self.jobs)]
         try:
             while True:
@@ -183,13 +199,17 @@ class Pool:
                 yield from self._wait(busy)
         finally:
             self.close()
+            self._selector.close()
 
     def _send(self, slot: _Slot, task_id: int, task: Any) -> None:
         if not slot.inflight:
             self._start_clock(slot, time.monotonic())
         slot.inflight.append((task_id, task))
         slot.tasks_run += 1
-        slot.conn.send((task_id, task))
+        try:
+            slot.conn.send((task_id, task))
+        except OSError:
+            pass  # the worker died idle: its sentinel is ready, and the task will go again
 
     def _start_clock(self, slot: _Slot, now: float) -> None:
         """The head of a worker's queue is the task it is running: its deadline starts now."""
@@ -198,39 +218,49 @@ class Pool:
 
     def _wait(self, busy: list[_Slot]) -> Iterator[Event]:
         wait_for = min(s.deadline for s in busy) - time.monotonic()
-        handles: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
-        ready = set(mpc.wait(handles, timeout=None if wait_for == float("inf")
-                             else max(0.0, wait_for)))
+        ready = {id(key.data) for key, _ in self._selector.select(
+            None if wait_for == float("inf") else max(0.0, wait_for))}
         now = time.monotonic()
         for slot in busy:
-            task_id = slot.inflight[0][0]
-            if slot.conn in ready:
-                try:
-                    kind, _, value = slot.conn.recv()
-                except (EOFError, OSError):
-                    kind, value = "died", None
-                if kind == "beat":
-                    self._start_clock(slot, now)
-                    slot.beats = value
-                    continue
-                if kind == "done" or (kind == "died" and value is not None):
-                    # finished, or a crash the worker caught and named: it goes on
-                    beats = slot.beats
-                    slot.inflight.popleft()
-                    self._start_clock(slot, now)
-                    yield Event(task_id, kind, value, beats)
-                    continue
-                yield self._lose(slot, "died", self._death_reason(slot))
-            elif slot.proc.sentinel in ready:
-                yield self._lose(slot, "died", self._death_reason(slot))
+            if id(slot) in ready:
+                yield from self._drain(slot, now)
             elif now >= slot.deadline:
                 yield self._lose(slot, "timeout", f"timed out after {self.timeout:g}s")
+
+    def _drain(self, slot: _Slot, now: float) -> Iterator[Event]:
+        """Every message a worker has sent; a worker found dead loses its running task."""
+        while slot.inflight:
+            try:
+                if not slot.conn.poll():
+                    if slot.proc.exitcode is None:
+                        return  # alive, nothing more to read yet
+                    raise EOFError
+                kind, _, value = slot.conn.recv()
+            except (EOFError, OSError):
+                yield self._lose(slot, "died", self._death_reason(slot))
+                return
+            if kind == "beat":
+                self._start_clock(slot, now)
+                slot.beats = value
+                continue
+            # done, or a crash the worker caught and named (it goes on)
+            slot.finished += 1
+            self._start_failures = 0
+            task_id, _ = slot.inflight.popleft()
+            beats = slot.beats
+            self._start_clock(slot, now)
+            yield Event(task_id, kind, value, beats)
 
     def _lose(self, slot: _Slot, kind: str, reason: str) -> Event:
         """Kill and replace a worker; its running task is lost, the ones queued behind it
         go back to the front of the line."""
         (task_id, _), *queued = slot.inflight
         event = Event(task_id, kind, reason, slot.beats)
+        if kind == "died" and not slot.finished:
+            self._start_failures += 1
+            if self._start_failures >= MAX_START_FAILURES:
+                raise WorkersCannotStart(f"{self._start_failures} new worker processes died "
+                                         f"before finishing a task ({reason})")
         self._again.extendleft(reversed(queued))
         self._replace(slot, kill=True)
         return event

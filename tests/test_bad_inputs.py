@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cleaner import Cleaner
+from cleaner.batch import BatchOptions, run
 from cleaner.cli import main
 
 from .batch_helpers import article, outputs, temporaries
@@ -209,3 +213,28 @@ def test_bad_rule_file_stops_before_any_document(src, tmp_path):
     assert result.exit_code == 2
     assert "bad.toml" in result.stderr and "x.y" in result.stderr and "pattern" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+class CrashingCleaner(Cleaner):
+    """A pass that raises on one document and kills its worker on another."""
+
+    def clean_document(self, doc, content):
+        text = content if isinstance(content, str) else content.decode("utf-8", "replace")
+        if "RAISE-IN-A-PASS" in text:
+            raise ZeroDivisionError("a pass divided by zero")
+        if "KILL-THE-WORKER" in text:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return super().clean_document(doc, content)
+
+
+def test_a_pass_that_crashes_or_kills_its_worker_fails_that_document_only(src, tmp_path):
+    (src / "raises.txt").write_text("A story. RAISE-IN-A-PASS\n")
+    (src / "segv.txt").write_text("A story. KILL-THE-WORKER\n")
+    (src / "zz-after.txt").write_text(article(random.Random(4)))
+    summary = run(BatchOptions(src=src, dst=tmp_path / "o", jobs=2,
+                               report=tmp_path / "r.jsonl"), CrashingCleaner())
+    rep = reports(tmp_path / "r.jsonl")
+    assert rep["raises.txt"]["reason"] == "crashed: ZeroDivisionError: a pass divided by zero"
+    assert rep["segv.txt"]["reason"] == "crashed: worker killed by SIGSEGV"
+    assert rep[GOOD]["status"] == rep["zz-after.txt"]["status"] == "ok"
+    assert summary.failed == 2 and summary.counts["ok"] == 2
