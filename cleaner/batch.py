@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import os
 import sys
@@ -35,6 +36,10 @@ DEFAULT_MAX_BYTES = 20_000_000
 # Seconds one document may take. Real pages take well under a second; a minute is
 # only reached by a pathological page or rule (catastrophic backtracking).
 DEFAULT_TIMEOUT = 60.0
+# Chunks: at most MAX_CHUNK files per message, and at least CHUNKS_PER_WORKER chunks
+# per worker, so the load stays balanced at the end of a run.
+MAX_CHUNK = 32
+CHUNKS_PER_WORKER = 16
 
 
 def _file_mode() -> int:
@@ -123,10 +128,10 @@ def _failure(exc: BaseException) -> tuple[str, str]:
 def process_input(item: Input, out_rel: str, cleaner: Cleaner, max_bytes: int = DEFAULT_MAX_BYTES,
                   url: str | None = None, *, data: bytes | None = None,
                   skip: Mapping[int, str] | None = None,
-                  beat: Callable[[int], None] | None = None) -> FileResult:
+                  on_record: Callable[[int], None] | None = None) -> FileResult:
     """Clean every document of one input file; never raises for a bad document.
 
-    ``data`` stands in for the file's bytes (stdin). For JSONL, ``beat(lineno)`` is
+    ``data`` stands in for the file's bytes (stdin). For JSONL, ``on_record(lineno)`` is
     called as each record starts (the batch engine's per-record deadline) and the
     records in ``skip`` are reported failed with the reason given, not cleaned.
     """
@@ -139,7 +144,7 @@ def process_input(item: Input, out_rel: str, cleaner: Cleaner, max_bytes: int = 
         return result
     if item.kind == "jsonl":
         result.payload = _process_jsonl(item.rel, content, cleaner, max_bytes, result.reports,
-                                        skip or {}, beat)
+                                        skip or {}, on_record)
         return result
     try:
         doc = clean_one(cleaner, content, item.kind, item.rel, url=url)
@@ -154,7 +159,7 @@ def process_input(item: Input, out_rel: str, cleaner: Cleaner, max_bytes: int = 
 
 def _process_jsonl(rel: str, data: bytes, cleaner: Cleaner, max_bytes: int,
                    reports: list[dict[str, Any]], skip: Mapping[int, str],
-                   beat: Callable[[int], None] | None) -> bytes:
+                   on_record: Callable[[int], None] | None) -> bytes:
     """Records keep their order and every other field; ``text`` is set to the clean body.
     A record that cannot be cleaned is left out of the output and named in the report."""
     out: list[str] = []
@@ -165,8 +170,8 @@ def _process_jsonl(rel: str, data: bytes, cleaner: Cleaner, max_bytes: int,
         if lineno in skip:
             reports.append(report_line(None, source, FAILED, skip[lineno], chars_in=len(raw)))
             continue
-        if beat is not None:
-            beat(lineno)
+        if on_record is not None:
+            on_record(lineno)
         try:
             record = json.loads(raw)
             if not isinstance(record, dict):
@@ -349,15 +354,18 @@ class Outcome:
                    payload)
 
 
-def handle(task: Task, beat: Callable[[int], None], cleaner: Cleaner, dst: Path | None,
-           max_bytes: int) -> Outcome:
-    """The work of one task, in a worker: hash, clean, write the output atomically."""
+Chunk = tuple[tuple[int, Task], ...]  # (input index, task): files sent to a worker at once
+
+
+def handle_file(task: Task, on_record: Callable[[int], None], cleaner: Cleaner,
+                dst: Path | None, max_bytes: int) -> Outcome:
+    """The work of one file, in a worker: hash, clean, write the output atomically."""
     try:
         in_hash = bytes_hash(task.data) if task.data is not None else file_hash(task.item.path)
     except OSError:
         in_hash = ""
     result = process_input(task.item, task.out_rel, cleaner, max_bytes, task.url,
-                           data=task.data, skip=dict(task.skip), beat=beat)
+                           data=task.data, skip=dict(task.skip), on_record=on_record)
     if dst is None:
         return Outcome.of(result.reports, False, in_hash, result.payload)
     target = dst / task.out_rel
@@ -366,6 +374,24 @@ def handle(task: Task, beat: Callable[[int], None], cleaner: Cleaner, dst: Path 
         return Outcome.of(result.reports, False, in_hash)
     write_atomic(target, result.payload)
     return Outcome.of(result.reports, True, in_hash)
+
+
+def handle_chunk(chunk: Chunk, mark: Callable[[int, int], None], cleaner: Cleaner,
+                 dst: Path | None, max_bytes: int) -> list[tuple[int, Outcome]]:
+    """A chunk of files, marking each document's start for the per-document deadline."""
+    out = []
+    for index, task in chunk:
+        mark(index, 0)
+        out.append((index, handle_file(task, lambda n, i=index: mark(i, n), cleaner, dst,
+                                       max_bytes)))
+    return out
+
+
+def chunk_size(files: int, jobs: int) -> int:
+    """Files per message to a worker: enough to spread the parent's per-message cost
+    (it is a sizeable share of a short text's cleaning), few enough that every worker
+    gets many chunks and a chunk's results come back often."""
+    return max(1, min(MAX_CHUNK, files // (jobs * CHUNKS_PER_WORKER)))
 
 
 class _InOrder:
@@ -490,31 +516,41 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
                 if entry and _already_done(item, targets[item.rel], entry, rules_hash, opts.dst):
                     done[index] = entry
         manifest.open(fresh=not opts.resume)
-    tasks = {i: Task(item, targets[item.rel], opts.url_map.get(item.rel), data=data)
-             for i, item in enumerate(items) if i not in done}
+    todo = [(i, Task(item, targets[item.rel], opts.url_map.get(item.rel), data=data))
+            for i, item in enumerate(items) if i not in done]
+    jobs = min(opts.jobs, max(1, len(todo)))
+    size = chunk_size(len(todo), jobs)
+    chunks: dict[int, Chunk] = {n: tuple(todo[k:k + size])
+                                for n, k in enumerate(range(0, len(todo), size))}
     progress.skip(len(done))
 
     # 3-5. clean the rest
     order = _InOrder(opts.report, summary, progress, manifest,
                      sys.stdout.buffer if opts.dst is None else None)
     order.waiting.update(done)
-    pool = Pool(partial(handle, cleaner=cleaner, dst=opts.dst, max_bytes=opts.max_bytes),
-                jobs=min(opts.jobs, max(1, len(tasks))), timeout=opts.timeout,
-                max_tasks=opts.max_tasks_per_child, preload=_preload(items))
-    events = pool.run(sorted(tasks.items()))
+    pool = Pool(partial(handle_chunk, cleaner=cleaner, dst=opts.dst, max_bytes=opts.max_bytes),
+                jobs=jobs, timeout=opts.timeout, max_tasks=max(1, opts.max_tasks_per_child // size),
+                preload=_preload(items))
+    events = pool.run(list(chunks.items()))
+    ids = itertools.count(len(chunks))  # for chunks sent again after a loss
     finished = False
     try:
         order.release()  # the leading files an earlier run did
         for ev in events:
-            task = tasks[ev.task_id]
+            chunk = chunks.pop(ev.task_id)
             if ev.kind == "done":
-                out: Outcome = ev.value
-                if manifest is not None:
-                    manifest.append(task.item.rel, out.in_hash, rules_hash, task.out_rel,
-                                    out.wrote, not out.summary.failed, out.lines)
-                order.put(ev.task_id, out)
+                by_index = dict(chunk)
+                for index, out in ev.value:
+                    task = by_index[index]
+                    if manifest is not None:
+                        manifest.append(task.item.rel, out.in_hash, rules_hash, task.out_rel,
+                                        out.wrote, not out.summary.failed, out.lines)
+                    order.put(index, out)
                 continue
-            _lost(ev, task, opts, pool, order, manifest, rules_hash)
+            for retry in _lost(ev, chunk, opts, order, manifest, rules_hash):
+                chunk_id = next(ids)
+                chunks[chunk_id] = retry
+                pool.submit(chunk_id, retry)
         finished = True
         summary.worker_peak_kb = pool.peak_kb
     except KeyboardInterrupt:
@@ -532,18 +568,24 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     return summary
 
 
-def _lost(ev: Event, task: Task, opts: BatchOptions, pool: Pool, order: _InOrder,
-          manifest: Manifest | None, rules_hash: str) -> None:
-    """A worker killed (timeout) or dead on a task: retry a JSONL file without the record
-    it was on, otherwise the file fails with the reason."""
+def _lost(ev: Event, chunk: Chunk, opts: BatchOptions, order: _InOrder,
+          manifest: Manifest | None, rules_hash: str) -> list[Chunk]:
+    """A worker killed (timeout) or dead on a chunk. The document it was on is to blame:
+    a JSONL record is skipped (its file goes again without it), any other file fails
+    with the reason. The chunk's other files go again. Returns the chunks to send."""
     reason = str(ev.value)
+    indexes = [i for i, _ in chunk]
+    file, record = ev.where if ev.where and ev.where[0] in indexes else (indexes[0], 0)
+    pos = indexes.index(file)
+    index, task = chunk[pos]
+    retry = [*chunk[:pos], *chunk[pos + 1:]]
     if opts.dst is not None:
         target = opts.dst / task.out_rel
         sweep_temporaries(target.parent, target.name)
         target.unlink(missing_ok=True)
-    if task.item.kind == "jsonl" and ev.beats > 0:
-        pool.submit(ev.task_id, replace(task, skip=(*task.skip, (ev.beats, reason))))
-        return
+    again = [tuple(retry)] if retry else []
+    if task.item.kind == "jsonl" and record > 0:
+        return [*again, ((index, replace(task, skip=(*task.skip, (record, reason)))),)]
     try:
         size = task.item.path.stat().st_size if task.data is None else len(task.data)
     except OSError:
@@ -551,4 +593,5 @@ def _lost(ev: Event, task: Task, opts: BatchOptions, pool: Pool, order: _InOrder
     out = Outcome.of([report_line(None, task.item.rel, FAILED, reason, chars_in=size)])
     if manifest is not None:
         manifest.append(task.item.rel, "", rules_hash, task.out_rel, False, False, out.lines)
-    order.put(ev.task_id, out)
+    order.put(index, out)
+    return again

@@ -8,9 +8,11 @@ the running task and has a deadline. On a missed deadline the parent kills that
 process (SIGKILL), starts a new one and sends the queued tasks again; the other
 workers go on. Tasks must be small (paths, not contents) so a send never blocks.
 
-A task can send heartbeats (``beat(n)``) to say "now starting document n of this
-file": each one moves the deadline, so ``--timeout`` is per document even in a
-JSONL file of thousands of records, and the parent knows which one hung.
+The deadline is per document, not per task: a task (a chunk of files) calls
+``mark(file, record)`` as each document starts, which writes the pair and the time
+into a few bytes of memory shared with the parent, without a message. The
+parent's deadline is that start time plus the timeout, and on a kill it knows the
+document that hung.
 
 Workers are recycled after ``max_tasks`` tasks so that caches the libraries keep
 (trafilatura, htmldate, courlan) cannot grow for the whole run.
@@ -29,7 +31,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-Handler = Callable[[Any, Callable[[int], None]], Any]
+Mark = Callable[[int, int], None]
+Handler = Callable[[Any, Mark], Any]
 
 # Tasks a worker process runs before it is replaced (flat memory over long runs).
 MAX_TASKS_PER_CHILD = 1000
@@ -61,12 +64,13 @@ def _context(preload: Sequence[str]) -> Any:
 @dataclass(slots=True)
 class Event:
     """What became of one task: ``done`` (value: its result), ``timeout`` or
-    ``died`` (value: a reason); ``beats`` is the last heartbeat it sent (-1: none)."""
+    ``died`` (value: a reason); ``where``: the last ``mark(file, record)`` of that task,
+    None if it made none."""
 
     task_id: int
     kind: str
     value: Any
-    beats: int = -1
+    where: tuple[int, int] | None = None
 
 
 def reset_library_caches() -> None:
@@ -79,7 +83,9 @@ def reset_library_caches() -> None:
     reset_caches()
 
 
-def _worker_main(conn: mpc.Connection, handler: Handler) -> None:
+def _worker_main(conn: mpc.Connection, handler: Handler, marks: Any) -> None:
+    """``marks`` (shared with the parent): task id, file, record, start time of the
+    document running now."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
     done = 0
     while True:
@@ -91,11 +97,13 @@ def _worker_main(conn: mpc.Connection, handler: Handler) -> None:
             return
         task_id, task = msg
 
-        def beat(n: int, task_id: int = task_id) -> None:
-            conn.send(("beat", task_id, n))
+        def mark(file: int, record: int, task_id: int = task_id) -> None:
+            marks[1], marks[2], marks[3] = file, record, time.monotonic()
+            marks[0] = task_id  # last: the parent trusts file/record only for its task
 
+        marks[0], marks[3] = -1, time.monotonic()
         try:
-            result = ("done", task_id, handler(task, beat))
+            result = ("done", task_id, handler(task, mark))
         except Exception as exc:  # noqa: BLE001 - the handler should not raise; name it if it does
             result = ("died", task_id, f"crashed: {type(exc).__name__}: {exc}")
         try:
@@ -117,14 +125,14 @@ class _Slot:
     proc: Any
     conn: mpc.Connection
     finished: int = 0  # tasks this worker answered
+    marks: Any = None  # shared: task id, file, record, start time (see _worker_main)
     inflight: deque[tuple[int, Any]] = field(default_factory=deque)  # head: running
-    deadline: float = 0.0
-    beats: int = -1
+    head_since: float = 0.0  # when the head task became the head, in the parent's view
     tasks_run: int = 0
 
 
 class Pool:
-    """``jobs`` worker processes running ``handler(task, beat)``; see the module doc."""
+    """``jobs`` worker processes running ``handler(task, mark)``; see the module doc."""
 
     def __init__(self, handler: Handler, jobs: int, timeout: float | None = None,
                  max_tasks: int = MAX_TASKS_PER_CHILD, preload: Sequence[str] = ()):
@@ -145,10 +153,12 @@ class Pool:
 
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=_worker_main, args=(child, self.handler), daemon=True)
+        marks = self._ctx.RawArray("d", 4)
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.handler, marks),
+                                 daemon=True)
         proc.start()
         child.close()
-        slot = _Slot(proc, parent)
+        slot = _Slot(proc, parent, marks=marks)
         self._selector.register(parent.fileno(), selectors.EVENT_READ, slot)
         self._selector.register(proc.sentinel, selectors.EVENT_READ, slot)
         return slot
@@ -203,7 +213,7 @@ class Pool:
 
     def _send(self, slot: _Slot, task_id: int, task: Any) -> None:
         if not slot.inflight:
-            self._start_clock(slot, time.monotonic())
+            slot.head_since = time.monotonic()
         slot.inflight.append((task_id, task))
         slot.tasks_run += 1
         try:
@@ -211,51 +221,57 @@ class Pool:
         except OSError:
             pass  # the worker died idle: its sentinel is ready, and the task will go again
 
-    def _start_clock(self, slot: _Slot, now: float) -> None:
-        """The head of a worker's queue is the task it is running: its deadline starts now."""
-        slot.beats = -1
-        slot.deadline = now + self.timeout if self.timeout else float("inf")
+    def _deadline(self, slot: _Slot) -> float:
+        """When the document the worker runs must be done: its start (as the worker
+        marked it, or when its task became the head here, whichever is later) + timeout."""
+        if not self.timeout:
+            return float("inf")
+        return max(slot.marks[3], slot.head_since) + self.timeout
+
+    def _where(self, slot: _Slot) -> tuple[int, int] | None:
+        marks = slot.marks
+        if not slot.inflight or int(marks[0]) != slot.inflight[0][0]:
+            return None  # no mark yet for the running task
+        return int(marks[1]), int(marks[2])
 
     def _wait(self, busy: list[_Slot]) -> Iterator[Event]:
-        wait_for = min(s.deadline for s in busy) - time.monotonic()
-        ready = {id(key.data) for key, _ in self._selector.select(
-            None if wait_for == float("inf") else max(0.0, wait_for))}
+        wait_for = min(self._deadline(s) for s in busy) - time.monotonic()
+        fired: dict[int, bool] = {}  # id(slot) → its pipe is readable (else: it exited)
+        for key, _ in self._selector.select(None if wait_for == float("inf")
+                                            else max(0.0, wait_for)):
+            slot = key.data
+            fired[id(slot)] = fired.get(id(slot), False) or key.fd == slot.conn.fileno()
         now = time.monotonic()
         for slot in busy:
-            if id(slot) in ready:
-                yield from self._drain(slot, now)
-            elif now >= slot.deadline:
-                yield self._lose(slot, "timeout", f"timed out after {self.timeout:g}s")
-
-    def _drain(self, slot: _Slot, now: float) -> Iterator[Event]:
-        """Every message a worker has sent; a worker found dead loses its running task."""
-        while slot.inflight:
-            try:
-                if not slot.conn.poll():
-                    if slot.proc.exitcode is None:
-                        return  # alive, nothing more to read yet
-                    raise EOFError
-                kind, _, value = slot.conn.recv()
-            except (EOFError, OSError):
+            readable = fired.get(id(slot))
+            if readable is None:
+                if now >= self._deadline(slot):
+                    yield self._lose(slot, "timeout", f"timed out after {self.timeout:g}s")
+            elif readable or slot.conn.poll():  # a message, or one left by a worker that exited
+                event = self._receive(slot, now)
+                if event is not None:
+                    yield event
+            else:
                 yield self._lose(slot, "died", self._death_reason(slot))
-                return
-            if kind == "beat":
-                self._start_clock(slot, now)
-                slot.beats = value
-                continue
-            # done, or a crash the worker caught and named (it goes on)
-            slot.finished += 1
-            self._start_failures = 0
-            task_id, _ = slot.inflight.popleft()
-            beats = slot.beats
-            self._start_clock(slot, now)
-            yield Event(task_id, kind, value, beats)
+
+    def _receive(self, slot: _Slot, now: float) -> Event | None:
+        """One answer from a worker, or its death."""
+        try:
+            kind, _, value = slot.conn.recv()
+        except (EOFError, OSError):
+            return self._lose(slot, "died", self._death_reason(slot))
+        # done, or a crash the worker caught and named (it goes on)
+        slot.finished += 1
+        self._start_failures = 0
+        task_id, _ = slot.inflight.popleft()
+        slot.head_since = now
+        return Event(task_id, kind, value)
 
     def _lose(self, slot: _Slot, kind: str, reason: str) -> Event:
         """Kill and replace a worker; its running task is lost, the ones queued behind it
         go back to the front of the line."""
         (task_id, _), *queued = slot.inflight
-        event = Event(task_id, kind, reason, slot.beats)
+        event = Event(task_id, kind, reason, self._where(slot))
         if kind == "died" and not slot.finished:
             self._start_failures += 1
             if self._start_failures >= MAX_START_FAILURES:

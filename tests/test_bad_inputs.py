@@ -238,3 +238,21 @@ def test_a_pass_that_crashes_or_kills_its_worker_fails_that_document_only(src, t
     assert rep["segv.txt"]["reason"] == "crashed: worker killed by SIGSEGV"
     assert rep[GOOD]["status"] == rep["zz-after.txt"]["status"] == "ok"
     assert summary.failed == 2 and summary.counts["ok"] == 2
+
+
+def test_a_hanging_file_inside_a_chunk_fails_alone(tmp_path, evil_rules):
+    from cleaner.batch import chunk_size
+
+    src = tmp_path / "many"
+    src.mkdir()
+    rng = random.Random(8)
+    for n in range(100):
+        (src / f"f{n:03d}.txt").write_text(EVIL_LINE + "\n" if n == 41 else article(rng))
+    assert chunk_size(100, 1) > 1  # f041 shares its chunk with other files
+    summary = run(BatchOptions(src=src, dst=tmp_path / "o", jobs=1, timeout=1,
+                               report=tmp_path / "r.jsonl"), Cleaner([evil_rules]))
+    rep = reports(tmp_path / "r.jsonl")
+    assert rep["f041.txt"]["reason"] == "timed out after 1s"
+    assert summary.counts["ok"] == 99 and summary.failed == 1
+    assert len(outputs(tmp_path / "o")) == 99
+    assert list(rep) == sorted(rep)  # still in input order

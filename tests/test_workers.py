@@ -1,5 +1,5 @@
 """The pool under the batch engine: stuck and dying workers are replaced, queued tasks
-are not lost, workers are recycled, heartbeats move the deadline."""
+are not lost, workers are recycled, the deadline is per marked document."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import time
 from cleaner.workers import Pool
 
 
-def work(task, beat):
+def work(task, mark):
     """A task is (kind, value): "pid" answers the worker's pid, "sleep" sleeps,
-    "exit" kills the worker, "raise" raises, "beats" sleeps between heartbeats."""
+    "exit" kills the worker, "raise" raises, "steps" marks 4 documents of ``value`` s,
+    "hang" marks two documents and hangs in the second."""
     kind, value = task
     if kind == "sleep":
         time.sleep(value)
@@ -19,10 +20,14 @@ def work(task, beat):
         os._exit(value)
     elif kind == "raise":
         raise RuntimeError(value)
-    elif kind == "beats":
+    elif kind == "steps":
         for n in range(1, 5):
-            beat(n)
+            mark(7, n)
             time.sleep(value)
+    elif kind == "hang":
+        mark(3, 1)
+        mark(4, 2)
+        time.sleep(value)
     return os.getpid()
 
 
@@ -51,7 +56,13 @@ def test_dying_worker_and_raising_handler_are_named():
     assert events[2].kind == "done"
 
 
-def test_heartbeats_move_the_deadline():
-    # 4 steps of 0.3 s: 1.2 s in all, but never 1 s without a heartbeat
-    events = run([("beats", 0.3)], jobs=1, timeout=1.0)
-    assert events[0].kind == "done" and events[0].beats == 4
+def test_the_deadline_is_per_marked_document():
+    # 4 documents of 0.3 s: 1.2 s in all, but none takes 1 s
+    events = run([("steps", 0.3)], jobs=1, timeout=1.0)
+    assert events[0].kind == "done"
+
+
+def test_a_timeout_names_the_document_that_hung():
+    events = run([("hang", 60), ("pid", 0)], jobs=1, timeout=0.5)
+    assert events[0].kind == "timeout" and events[0].where == (4, 2)
+    assert events[1].kind == "done"
