@@ -228,7 +228,9 @@ class Summary:
     categories: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
-    worker_peak_kb: int = 0  # largest peak memory of a worker process (Linux; benchmarks)
+    # For benchmarks (Linux): a worker's largest peak memory, all workers' CPU time.
+    worker_peak_kb: int = 0
+    worker_cpu_s: float = 0.0
 
     def add(self, reports: Iterable[dict[str, Any]]) -> None:
         for line in reports:
@@ -552,7 +554,7 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
                 chunks[chunk_id] = retry
                 pool.submit(chunk_id, retry)
         finished = True
-        summary.worker_peak_kb = pool.peak_kb
+        summary.worker_peak_kb, summary.worker_cpu_s = pool.peak_kb, pool.cpu_s
     except KeyboardInterrupt:
         raise Interrupted(progress.done, len(items)) from None
     except WorkersCannotStart as exc:

@@ -145,7 +145,10 @@ class Pool:
         self._selector: selectors.BaseSelector  # made by run()
         self._again: deque[tuple[int, Any]] = deque()
         self._start_failures = 0
-        self.peak_kb = 0  # the largest peak resident memory of any worker (Linux), for benchmarks
+        # For benchmarks (Linux): the largest peak resident memory of a worker, and
+        # the CPU time all workers used.
+        self.peak_kb = 0
+        self.cpu_s = 0.0
 
     def submit(self, task_id: int, task: Any) -> None:
         """Queue a task ahead of the rest (a file retried without the record that hung)."""
@@ -165,6 +168,7 @@ class Pool:
 
     def _retire(self, slot: _Slot, kill: bool) -> None:
         self.peak_kb = max(self.peak_kb, peak_rss_kb(slot.proc.pid))
+        self.cpu_s += cpu_seconds(slot.proc.pid)
         self._selector.unregister(slot.conn.fileno())
         self._selector.unregister(slot.proc.sentinel)
         if kill:
@@ -309,6 +313,16 @@ def peak_rss_kb(pid: int) -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """A live process's user + system CPU time; 0 where /proc is absent."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def default_jobs() -> int:
