@@ -374,7 +374,11 @@ def handle_file(task: Task, on_record: Callable[[int], None], cleaner: Cleaner,
     if result.payload is None:
         target.unlink(missing_ok=True)  # a stale output of an earlier run
         return Outcome.of(result.reports, False, in_hash)
-    write_atomic(target, result.payload)
+    try:
+        write_atomic(target, result.payload)
+    except OSError as exc:  # a full disk, a read-only folder: this file fails, not the chunk
+        reports = [report_line(None, task.item.rel, FAILED, f"cannot write output: {exc}")]
+        return Outcome.of(reports, False, in_hash)
     return Outcome.of(result.reports, True, in_hash)
 
 

@@ -265,11 +265,12 @@ class Pool:
         except (EOFError, OSError):
             return self._lose(slot, "died", self._death_reason(slot))
         # done, or a crash the worker caught and named (it goes on)
+        where = self._where(slot) if kind == "died" else None
         slot.finished += 1
         self._start_failures = 0
         task_id, _ = slot.inflight.popleft()
         slot.head_since = now
-        return Event(task_id, kind, value)
+        return Event(task_id, kind, value, where)
 
     def _lose(self, slot: _Slot, kind: str, reason: str) -> Event:
         """Kill and replace a worker; its running task is lost, the ones queued behind it

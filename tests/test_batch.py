@@ -240,3 +240,16 @@ def test_worker_resets_trafilatura_caches_when_loaded(monkeypatch):
     monkeypatch.delitem(sys.modules, "trafilatura")  # a text-only worker never loads it
     workers.reset_library_caches()
     assert calls == [1]
+
+
+def test_an_unwritable_output_fails_that_file_only(tmp_path):
+    src = tmp_path / "s"
+    make_tree(src, 4, folders=2)
+    dst = tmp_path / "o"
+    (dst / "d01" / "doc00001.txt").mkdir(parents=True)  # a folder where the output goes
+    summary = run(BatchOptions(src=src, dst=dst, jobs=1, overwrite=True),
+                  __import__("cleaner").Cleaner())
+    assert summary.counts["ok"] == 3 and summary.failed == 1
+    assert summary.failures[0][0] == "d01/doc00001.txt"
+    assert summary.failures[0][2].startswith("cannot write output")
+    assert temporaries(dst) == []
