@@ -29,7 +29,9 @@ def render(done: int, total: int, elapsed: float, width: int = BAR_WIDTH, before
     share = done / total if total else 1.0
     filled = int(share * width)
     rate = (done - before) / elapsed if elapsed > 0 else 0.0
-    eta = _clock((total - done) / rate) if rate > 0 else "--:--"
+    # No ETA from the first file or two: worker start-up makes that rate meaningless.
+    settled = done - before >= max(2, total // 100)
+    eta = _clock((total - done) / rate) if rate > 0 and settled else "--:--"
     tail = f"in {_clock(elapsed)}" if final else f"ETA {eta}"
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {share:4.0%} "
             f"{rate:,.0f} files/s {tail}")

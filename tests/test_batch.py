@@ -159,6 +159,7 @@ def test_quiet_prints_failures_but_no_summary(tmp_path):
 def test_progress_bar_shows_count_rate_and_eta(tmp_path):
     assert render(50, 200, 10.0, width=8) == "[##......] 50/200  25% 5 files/s ETA 0:30"
     assert render(0, 10, 0.0, width=4).endswith("ETA --:--")
+    assert render(1, 1000, 0.5, width=4).endswith("2 files/s ETA --:--")  # too early to tell
     stream_path = tmp_path / "bar"
     with stream_path.open("w") as stream:
         bar = Progress(3, enabled=True, stream=stream)
