@@ -84,3 +84,22 @@ def test_unknown_command_and_option_are_usage_errors(tmp_path):
     assert invoke("nope").exit_code == 2
     assert invoke("clean", str(tmp_path), str(tmp_path / "o"), "--frobnicate").exit_code == 2
     assert invoke("clean", str(tmp_path), str(tmp_path / "o"), "--extract-mode", "x").exit_code == 2
+
+
+def test_extract_options_reach_the_cleaner_and_the_rules_fingerprint(tmp_path):
+    import json
+
+    from cleaner.manifest import MANIFEST_NAME
+
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "a.txt").write_text("A story about the night ferry.\n")
+
+    def rules_hash(dst, *args):
+        assert invoke("clean", str(src), str(dst), "-q", *args).exit_code == 0
+        return json.loads((dst / MANIFEST_NAME).read_text().splitlines()[0])["rules_hash"]
+
+    default = rules_hash(tmp_path / "o1")
+    assert rules_hash(tmp_path / "o2") == default
+    assert rules_hash(tmp_path / "o3", "--extract-mode", "precision") != default
+    assert rules_hash(tmp_path / "o4", "--no-tables", "--comments") != default
