@@ -1,17 +1,24 @@
-"""Command line: click wiring only; the work is in batch.py, explain.py and ruletest.py."""
+"""Command line: click wiring only; the work is in batch.py, explain.py and ruletest.py.
+
+Exit status: 0 all done, 1 some documents failed (or, for ``rules test``, some
+examples), 2 usage or rule-file errors, 130 interrupted (run again with --resume).
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
-from .batch import BatchOptions, UsageError, run
-from .pipeline import Cleaner
+from .batch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BatchOptions, Interrupted, UsageError, run
+from .pipeline import Cleaner, ExtractOptions
 from .rules import RuleError
+from .workers import default_jobs
 
-EXIT_FAILED_DOCS, EXIT_USAGE = 1, 2
+EXIT_FAILED_DOCS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXTRACT_MODES = ("balanced", "precision", "recall", "fast")
 
 rules_option = click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
                             help="A rule file or folder; repeatable. Same id overrides a default.")
@@ -19,12 +26,42 @@ no_defaults_option = click.option("--no-default-rules", is_flag=True,
                                   help="Start from no rules at all (only --rules).")
 
 
-def load_cleaner(rule_paths: tuple[Path, ...], no_default_rules: bool) -> Cleaner:
+def extract_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--extract-mode, --no-tables, --comments: how HTML pages are extracted."""
+    fn = click.option("--comments", is_flag=True, help="HTML: keep the comment section.")(fn)
+    fn = click.option("--no-tables", is_flag=True, help="HTML: leave tables out.")(fn)
+    return click.option("--extract-mode", type=click.Choice(EXTRACT_MODES), default="balanced",
+                        show_default=True, help="HTML: trafilatura's precision/recall trade-off.")(fn)
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def load_cleaner(rule_paths: tuple[Path, ...], no_default_rules: bool,
+                 extract: ExtractOptions = ExtractOptions()) -> Cleaner:
     try:
-        return Cleaner(rule_paths, default_rules=not no_default_rules)
+        return Cleaner(rule_paths, default_rules=not no_default_rules, extract=extract)
     except RuleError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+def load_url_map(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    from .urlmap import load_url_map as load  # imported here: only --url-map needs it
+
+    try:
+        return load(path)
+    except (OSError, ValueError) as exc:
+        fail(f"--url-map {path}: {exc}")
+        raise
+
+
+def _path_or_dash(value: str) -> Path | None:
+    return None if value == "-" else Path(value)
 
 
 @click.group()
@@ -34,35 +71,128 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("src", type=click.Path(path_type=Path))
-@click.argument("dst", type=click.Path(path_type=Path))
+@click.argument("src")
+@click.argument("dst")
 @rules_option
 @no_defaults_option
+@extract_options
 @click.option("--report", type=click.Path(path_type=Path), help="Write one JSONL line per document.")
-@click.option("--overwrite", is_flag=True, help="Allow a non-empty DST.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds one document may take before it is failed (0: no limit).")
+@click.option("--resume", is_flag=True, help="Finish an interrupted run into the same DST: "
+              "files already done with the same input and rules are kept.")
+@click.option("--overwrite", is_flag=True, help="Allow a non-empty DST and start afresh.")
 @click.option("--include", multiple=True, help="Only inputs matching this glob; repeatable.")
 @click.option("--exclude", multiple=True, help="Skip inputs matching this glob; repeatable.")
-@click.option("--max-bytes", type=int, default=20_000_000, show_default=True,
-              help="Skip documents larger than this.")
-@click.option("--quiet", is_flag=True, help="No summary.")
-def clean(src: Path, dst: Path, rule_paths: tuple[Path, ...], no_default_rules: bool,
-          report: Path | None, overwrite: bool, include: tuple[str, ...],
-          exclude: tuple[str, ...], max_bytes: int, quiet: bool) -> None:
-    """Clean SRC (a file or a folder) into DST, mirroring the tree."""
-    cleaner = load_cleaner(rule_paths, no_default_rules)
-    opts = BatchOptions(src=src, dst=dst, rules=rule_paths, default_rules=not no_default_rules,
-                        report=report, max_bytes=max_bytes, include=include, exclude=exclude,
-                        overwrite=overwrite)
+@click.option("--url-map", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file giving each input's URL (scopes site rules).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+              show_default=True, help="Skip documents larger than this.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def clean(src: str, dst: str, rule_paths: tuple[Path, ...], no_default_rules: bool,
+          extract_mode: str, no_tables: bool, comments: bool, report: Path | None,
+          jobs: int | None, timeout: float, resume: bool, overwrite: bool,
+          include: tuple[str, ...], exclude: tuple[str, ...], url_map: Path | None,
+          max_bytes: int, quiet: bool) -> None:
+    """Clean SRC (a file, a folder, or - for stdin) into DST (a folder, or - for stdout),
+    mirroring the tree."""
+    extract = ExtractOptions(mode=extract_mode, tables=not no_tables, comments=comments)
+    cleaner = load_cleaner(rule_paths, no_default_rules, extract)
+    opts = BatchOptions(src=_path_or_dash(src), dst=_path_or_dash(dst), rules=rule_paths,
+                        default_rules=not no_default_rules, report=report, max_bytes=max_bytes,
+                        include=include, exclude=exclude, overwrite=overwrite,
+                        url_map=load_url_map(url_map), jobs=jobs or default_jobs(),
+                        timeout=timeout or None, resume=resume,
+                        progress=not quiet and sys.stderr.isatty())
     try:
         summary = run(opts, cleaner)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    for source, status, reason in summary.failures:
-        click.echo(f"{status}: {source}: {reason}", err=True)
+        fail(str(exc))
+        return
+    except Interrupted as exc:
+        click.echo(f"\n{exc}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if not quiet:
         click.echo(summary.table(), err=True)
     sys.exit(EXIT_FAILED_DOCS if summary.failed else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--url", help="The page's URL (scopes site rules).")
+@rules_option
+@no_defaults_option
+@extract_options
+@click.option("--color/--no-color", default=None, help="Colour [default: on a terminal].")
+def explain(file: str, url: str | None, rule_paths: tuple[Path, ...], no_default_rules: bool,
+            extract_mode: str, no_tables: bool, comments: bool, color: bool | None) -> None:
+    """Show FILE with every removed piece in place, with its rule id and pass."""
+    from .explain import explain_bytes
+
+    extract = ExtractOptions(mode=extract_mode, tables=not no_tables, comments=comments)
+    cleaner = load_cleaner(rule_paths, no_default_rules, extract)
+    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    try:
+        text = explain_bytes(cleaner, data, file, url=url,
+                             color=sys.stdout.isatty() if color is None else color)
+    except Exception as exc:  # noqa: BLE001 - one document: say why, do not trace back
+        click.echo(f"failed: {file}: {exc}", err=True)
+        sys.exit(EXIT_FAILED_DOCS)
+    click.echo(text, nl=False, color=True)
+
+
+@main.group()
+def rules() -> None:
+    """List, check and test rule files."""
+
+
+@rules.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@no_defaults_option
+def rules_list(paths: tuple[Path, ...], no_default_rules: bool) -> None:
+    """The loaded rules (defaults, then PATHS) with kind, category and scope."""
+    from .rulelist import rule_table
+
+    cleaner = load_cleaner(paths, no_default_rules)
+    click.echo(rule_table(cleaner.rules))
+
+
+@rules.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def rules_check(paths: tuple[Path, ...]) -> None:
+    """Validate rule files (PATHS, or the defaults); exit 2 naming file, rule and field."""
+    from .rules import default_rules, load_layer
+
+    try:
+        loaded = load_layer(paths) if paths else default_rules()
+    except RuleError as exc:
+        fail(str(exc))
+        return
+    files = {r.file for r in loaded}
+    click.echo(f"ok: {len(loaded)} rules in {len(files)} files")
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def rules_test(paths: tuple[Path, ...]) -> None:
+    """Run every rule's remove/keep examples (PATHS, or the defaults); exit 1 on a failure."""
+    from .rules import default_rules, load_layer
+    from .ruletest import cases, check
+
+    try:
+        loaded = load_layer(paths) if paths else default_rules()
+    except RuleError as exc:
+        fail(str(exc))
+        return
+    all_cases = list(cases(loaded))
+    failures = [f for f in map(check, all_cases) if f is not None]
+    for failure in failures:
+        click.echo(f"FAIL {failure}")
+    click.echo(f"{len(all_cases) - len(failures)} of {len(all_cases)} examples pass "
+               f"({len(loaded)} rules)")
+    sys.exit(EXIT_FAILED_DOCS if failures else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -92,15 +92,17 @@ def walk(src: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) ->
     yield from visit(src, "")
 
 
-def dedupe_outputs(inputs: list[Input]) -> dict[str, str]:
+def dedupe_outputs(inputs: list[Input], reserved: Sequence[str] = ()) -> dict[str, str]:
     """Output path per input; where two inputs would share one (``b.html`` and ``b.txt``),
-    the later one keeps its full name (``b.html.txt``)."""
-    taken: dict[str, str] = {}
+    the later one keeps its full name (``b.html.txt``). ``reserved`` names (the run's
+    manifest) are never given to an output."""
+    taken: dict[str, str] = {name: "" for name in reserved}
     out: dict[str, str] = {}
     for item in inputs:
         target = item.out_rel
-        if target in taken:
-            target = item.rel + (".jsonl" if item.kind == "jsonl" else ".txt")
+        while target in taken:
+            target = "_" + target if target in reserved else (
+                item.rel + (".jsonl" if item.kind == "jsonl" else ".txt"))
         taken[target] = item.rel
         out[item.rel] = target
     return out

@@ -1,0 +1,48 @@
+"""Properties over generated text (hypothesis): cleaning never raises, and cleaning
+clean text changes nothing (clean(clean(x)) == clean(x))."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner
+
+CLEANER = Cleaner()
+
+# Lines the default rules act on, article-like lines, and arbitrary text, so the
+# generated documents exercise every pass (and their interplay), not just "no match".
+NOISY = ["SCENE: Crowds at the pier (Pic: AGENCY)", "Please enter your comment!",
+         "Please enter your name here", "Write to Sam Lee at sam.lee@example.com",
+         "More Must-Reads from the Weekly", "- A link to another story", "* * *", "---",
+         "Harbour summit in the north", "“The harbour will reopen on Monday,” she said.",
+         "Jo Smith", "The harbour will reopen on Monday, she said at the meeting."]
+line = st.one_of(st.sampled_from(NOISY), st.text(max_size=80),
+                 st.text(alphabet=st.characters(codec="utf-8", categories=["L", "Zs", "P"]),
+                         max_size=120))
+document = st.lists(st.tuples(line, st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"])),
+                    max_size=25).map(lambda rows: "".join(t + sep for t, sep in rows))
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.text())
+def test_cleaning_arbitrary_text_never_raises(text):
+    out, removals = CLEANER.clean_text(text)
+    assert isinstance(out, str)
+    assert out == "" or out.endswith("\n")
+    assert all(r.rule_id and r.pass_name for r in removals)
+
+
+@SETTINGS
+@given(document)
+def test_cleaning_is_idempotent(text):
+    once = CLEANER.clean_text(text).text
+    assert CLEANER.clean_text(once).text == once
+
+
+@SETTINGS
+@given(document)
+def test_removed_text_comes_from_the_input(text):
+    for removal in CLEANER.clean_text(text).removals:
+        assert removal.text.strip() in text.replace("\r\n", "\n").replace("\r", "\n")
