@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .batch import BatchOptions, Summary, check_paths, process_input, write_atomic
 from .corpus import CorpusModel, CorpusOptions, frequent_blocks, learn_files, with_corpus
-from .inputs import Input, _matches, classify, dedupe_outputs, walk
+from .inputs import Input, matches, classify, dedupe_outputs, walk
 from .pipeline import Cleaner, ExtractOptions
 from .rules import Rule
 
@@ -111,8 +111,8 @@ def _list_remote(uri: str, include: tuple[str, ...] | list[str],
             continue
         rel = entry.path[len(root.rstrip("/")) + 1:]
         kind_gz = classify(entry.base_name)
-        if kind_gz is None or (include and not _matches(rel, include)) or (
-                exclude and _matches(rel, exclude)):
+        if kind_gz is None or (include and not matches(rel, include)) or (
+                exclude and matches(rel, exclude)):
             continue
         found.append((tuple(rel.split("/")), Input(Path(rel), rel, *kind_gz), prefix + entry.path))
     found.sort(key=lambda t: t[0])  # walk's order: names sorted within each folder

@@ -45,7 +45,7 @@ def classify(name: str) -> tuple[str, bool] | None:
     return None
 
 
-def _matches(rel: str, globs: Sequence[str]) -> bool:
+def matches(rel: str, globs: Sequence[str]) -> bool:
     name = PurePosixPath(rel).name
     return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in globs)
 
@@ -83,9 +83,9 @@ def walk(src: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) ->
             found = classify(entry.name)
             if found is None:
                 continue
-            if include and not _matches(child_rel, include):
+            if include and not matches(child_rel, include):
                 continue
-            if exclude and _matches(child_rel, exclude):
+            if exclude and matches(child_rel, exclude):
                 continue
             yield Input(Path(entry.path), child_rel, found[0], found[1])
 

@@ -35,7 +35,7 @@ def test_block_and_span_removals_are_shown_in_place(tmp_path):
     assert lines[0] == "Ferry back after storms"
     assert f"[-{CAPTION}-]{{caption.credited-caption @blocks}}" in lines
     span_line = next(x for x in lines if x.startswith("Crews worked"))
-    assert span_line.endswith("[- (Pic: Harbour Trust)-]{caption.trailing-credit @blocks}")
+    assert span_line.endswith(" [-(Pic: Harbour Trust)-]{caption.trailing-credit @blocks}")
     assert "[-Please enter your comment!-]{comments.enter-comment-prompt @sections}" in lines
     # Without the markup, the explanation is the original document.
     plain = re.sub(r"\[-(.*?)-\]\{[^}]*\}", r"\1", result.stdout)
