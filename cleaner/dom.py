@@ -28,6 +28,18 @@ def compile_selectors(rules: list[Rule]) -> list[tuple[Rule, Any]]:
     return [(r, etree.XPath(translator.css_to_xpath(r.selector or ""))) for r in rules]
 
 
+_COMPILED: dict[tuple[tuple[str, str], ...], list[tuple[Rule, Any]]] = {}
+
+
+def compiled(rules: list[Rule]) -> list[tuple[Rule, Any]]:
+    """The compiled selectors for one scope's dom rules, compiled once per process."""
+    key = tuple((r.id, r.selector or "") for r in rules)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = compile_selectors(rules)
+    return found
+
+
 def _text_len(el: Any) -> int:
     return len(" ".join("".join(el.itertext()).split()))
 
