@@ -1,6 +1,10 @@
 """Pass 2, dom: remove elements matched by ``dom`` rules (CSS selectors) from the lxml tree.
 
-Runs on the one tree trafilatura then extracts from. All of a scope's selectors
+Runs on the one tree trafilatura then extracts from. Most matched elements are
+dropped from the tree. Captions are not: they sit inside the article, and taking
+them out of the tree can make trafilatura choose a different (shorter) body; so a
+caption element stays for extraction and the blocks made only of its text are
+removed afterwards (``remove_marked``). All of a scope's selectors
 are compiled once into a single XPath union, so a page is walked once however
 many dom rules there are; only the elements it finds are then tested rule by rule
 to name the rule in the record. A matched element that holds most of the page's
@@ -27,6 +31,13 @@ DOM_MAX_FRACTION = 0.5
 # Removed text is kept in the record up to this length (a sidebar can be long).
 RECORD_MAX_CHARS = 1000
 NEVER = ("html", "head", "body")
+# Categories whose elements are left in the tree and removed as text after extraction.
+IN_TEXT_CATEGORIES = frozenset({"caption"})
+# A block shorter than this is not removed for appearing inside a marked element
+# (a lone "Photo" or a date could be anywhere).
+MARK_MIN_CHARS = 12
+
+Marks = list[tuple[Rule, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +103,15 @@ def _rule_for(el: Any, comp: Compiled, tree: Any, full_hits: dict[int, set[Any]]
     return None
 
 
-def apply(tree: Any, comp: Compiled, doc: Document) -> None:
-    """Drop every element a rule matches (tail text stays), recording each removal."""
+def apply(tree: Any, comp: Compiled, doc: Document) -> Marks:
+    """Drop every element a rule matches (tail text stays), recording each removal;
+    return the text of the elements left in place to be removed after extraction."""
+    marks: Marks = []
     if comp.union is None:
-        return
+        return marks
     matches = comp.union(tree)
     if not matches:
-        return
+        return marks
     root = _top(tree)
     body = root.find(".//body")
     total = _text_len(body if body is not None else root) or 1
@@ -117,5 +130,24 @@ def apply(tree: Any, comp: Compiled, doc: Document) -> None:
                              f"{total} characters of text")
             continue
         text = " ".join(el.text_content().split())
+        if rule.category in IN_TEXT_CATEGORIES:
+            if text:
+                marks.append((rule, text))
+            continue
         doc.removals.append(Removal(NAME, rule.id, rule.category, text[:RECORD_MAX_CHARS], -1))
         el.drop_tree()
+    return marks
+
+
+def remove_marked(doc: Document, marks: Marks) -> None:
+    """Remove the extracted blocks whose whole text lies inside a marked element."""
+    if not marks:
+        return
+    for i, block in doc.alive():
+        text = " ".join(block.text.split())
+        if len(text) < MARK_MIN_CHARS:
+            continue
+        for rule, marked in marks:
+            if text in marked:
+                doc.remove_block(i, NAME, rule.id, rule.category)
+                break

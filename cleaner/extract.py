@@ -68,13 +68,14 @@ def extract_html(doc: Document, content: str | bytes, ruleset: RuleSet,
     if doc.lang is None:
         doc.lang = page_lang(tree)
     scope = ruleset.scope(doc.url, doc.lang)
-    dom.apply(tree, dom.compiled(scope.dom), doc)
+    marks = dom.apply(tree, dom.compiled(scope.dom), doc)
     body = run_trafilatura(tree, options, doc.url)
     if body is None:
         doc.notes.append("extract: trafilatura found no main text")
         doc.blocks = []
         return
     doc.blocks = to_blocks(body)
+    dom.remove_marked(doc, marks)
 
 
 def extractor(options: ExtractOptions, url: str | None) -> Extractor:

@@ -101,3 +101,29 @@ def test_shipped_dom_rules_leave_a_plain_article_alone() -> None:
     doc = Cleaner().clean_document(Document(format="html"), html)
     assert not [r for r in doc.removals if r.pass_name == "dom"]
     assert "due to start in the spring" in doc.render()
+
+
+CAPTION = rules('''
+[[rule]]
+id = "t.caption"
+category = "caption"
+kind = "dom"
+description = "captions stay in the tree and go as text"
+selector = "figcaption"
+remove = ['<figcaption>x</figcaption>']
+keep = ['<p>x</p>']
+''')
+
+
+def test_captions_are_removed_as_text_after_extraction() -> None:
+    caption = "The old bridge in winter, seen from the ferry landing on the east bank."
+    html = page(f'<div class="photo"><img src="a.jpg"><figcaption><p>{caption}</p>'
+                f'</figcaption></div><p>{caption} That view is what residents want back, '
+                f'the petition says.</p>')
+    plain = clean(html, []).render()
+    assert caption + "\n" in plain  # trafilatura keeps this caption
+    doc = clean(html, CAPTION)
+    text = doc.render()
+    assert caption + "\n" not in text
+    assert "That view is what residents want back" in text  # a longer block is not a caption
+    assert [(r.pass_name, r.rule_id) for r in doc.removals] == [("dom", "t.caption")]
