@@ -45,14 +45,15 @@ CELL_SEP = " | "
 CELL_SPLIT = re.compile(r"(?<!\\) \| ")
 HEAD_RULE = re.compile(r"\|(?:---\|)+")
 
-# Where a page names itself and its language, most trusted first.
-URL_XPATHS = [XPath(x) for x in ('//link[@rel="canonical"]/@href',
-                                 '//meta[@property="og:url"]/@content')]
+# Where a page names itself and its language, most trusted first. Only <head> is
+# read (where these belong): a walk of the whole page per lookup would cost more.
+URL_XPATHS = [XPath(x) for x in ('/html/head/link[@rel="canonical"]/@href',
+                                 '/html/head/meta[@property="og:url"]/@content')]
 LANG_XPATHS = [XPath(x) for x in (
     "/html/@lang", "/html/@xml:lang",
-    '//meta[translate(@http-equiv, "CONTENT-LANGUAGE", "content-language")'
+    '/html/head/meta[translate(@http-equiv, "CONTENT-LANGUAGE", "content-language")'
     ' = "content-language"]/@content',
-    '//meta[@property="og:locale"]/@content')]
+    '/html/head/meta[@property="og:locale"]/@content')]
 
 
 def extract_html(doc: Document, content: str | bytes, ruleset: RuleSet,
