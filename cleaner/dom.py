@@ -4,12 +4,10 @@ Runs on the one tree trafilatura then extracts from. Most matched elements are
 dropped from the tree. Captions are not: they sit inside the article, and taking
 them out of the tree can make trafilatura choose a different (shorter) body; so a
 caption element stays for extraction and the blocks made only of its text are
-removed afterwards (``remove_marked``). All of a scope's selectors
-are compiled once into a single XPath union, so a page is walked once however
-many dom rules there are; only the elements it finds are then tested rule by rule
-to name the rule in the record. A matched element that holds most of the page's
-text is left alone: a class name like ``article newsletter-enabled`` must not
-take the article with it.
+removed afterwards (``remove_marked``). A page is walked once however many dom
+rules there are (see ``Compiled``). A matched element that holds most of the
+page's text is left alone: a class name like ``article newsletter-enabled`` must
+not take the article with it.
 """
 
 from __future__ import annotations
@@ -28,6 +26,8 @@ NAME = "dom"
 # An element holding more than this share of the page's text is never removed by a
 # dom rule (the backoff is noted in the report).
 DOM_MAX_FRACTION = 0.5
+# Below this many characters of text an element is removed without measuring the page.
+BIG_ELEMENT_CHARS = 200
 # Removed text is kept in the record up to this length (a sidebar can be long).
 RECORD_MAX_CHARS = 1000
 NEVER = ("html", "head", "body")
@@ -42,27 +42,71 @@ Marks = list[tuple[Rule, str]]
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """One scope's dom rules, ready to run."""
+    """One scope's dom rules, ready to run.
+
+    XPath cannot test many selectors in one walk cheaply (each class test costs a
+    string scan per element, a union walks the page once per branch), so each
+    simple selector is indexed by a key an element must carry: a class token, an
+    id, an attribute name or a tag. One Python pass over the page looks up each
+    element's keys and runs only the few selector tests they point to. Selectors
+    with combinators (``aside .promo``) run as their own XPath.
+    """
 
     rules: tuple[Rule, ...]
-    union: Any  # every selector in one XPath: one walk of the tree
-    # Per rule: an XPath testing the element itself (selectors without combinators),
-    # or None when the rule's full XPath must be run to know (``aside .widget``).
-    tests: tuple[Any, ...]
-    full: tuple[Any, ...]
+    index: dict[tuple[str, str], list[Entry]]  # key → the selector tests it points to
+    full: tuple[tuple[int, Any], ...]  # (rule index, XPath) for selectors with combinators
+    attr_names: tuple[str, ...]  # attribute names that are keys (besides class and id)
 
 
-def _is_compound(selector: str) -> bool:
-    return not any(isinstance(s.parsed_tree, CombinedSelector) for s in parse(selector))
+# A selector test: (rule index, self:: XPath, attribute operator, value). For an
+# attribute key the cheap string check (operator, value) runs before the XPath.
+Entry = tuple[int, Any, str | None, str | None]
+ATTR_CHECKS = {
+    "exists": lambda have, want: True,
+    "=": lambda have, want: have == want,
+    "*=": lambda have, want: want in have,
+    "^=": lambda have, want: have.startswith(want),
+    "$=": lambda have, want: have.endswith(want),
+    "~=": lambda have, want: want in have.split(),
+}
+
+
+def _key(tree: Any) -> tuple[tuple[str, str], str | None, str | None]:
+    """The most selective key a compound selector requires of an element, and for an
+    attribute key its operator and value."""
+    found: dict[str, tuple[tuple[str, str], str | None, str | None]] = {}
+    while tree is not None:
+        name = type(tree).__name__
+        if name == "Class":
+            found.setdefault("class", (("class", tree.class_name), None, None))
+        elif name == "Hash":
+            found.setdefault("id", (("id", tree.id), None, None))
+        elif name == "Attrib" and tree.operator in ATTR_CHECKS:
+            value = tree.value.value if tree.value is not None else None
+            found.setdefault("attr", (("attr", tree.attrib.lower()), tree.operator, value))
+        elif name == "Element" and tree.element:
+            found.setdefault("tag", (("tag", tree.element.lower()), None, None))
+        tree = getattr(tree, "selector", None)
+    for kind in ("id", "class", "attr", "tag"):
+        if kind in found:
+            return found[kind]
+    return ("all", "*"), None, None
 
 
 def compile_selectors(rules: list[Rule]) -> Compiled:
     translator = HTMLTranslator()
-    full = [translator.css_to_xpath(r.selector or "") for r in rules]
-    tests = tuple(etree.XPath(translator.css_to_xpath(r.selector or "", prefix="self::"))
-                  if _is_compound(r.selector or "") else None for r in rules)
-    union = etree.XPath(" | ".join(full)) if full else None
-    return Compiled(tuple(rules), union, tests, tuple(etree.XPath(x) for x in full))
+    index: dict[tuple[str, str], list[Entry]] = {}
+    full: list[tuple[int, Any]] = []
+    for i, rule in enumerate(rules):
+        for sel in parse(rule.selector or ""):
+            if isinstance(sel.parsed_tree, CombinedSelector):
+                full.append((i, etree.XPath(translator.selector_to_xpath(sel))))
+                continue
+            test = etree.XPath(translator.selector_to_xpath(sel, prefix="self::"))
+            key, op, value = _key(sel.parsed_tree)
+            index.setdefault(key, []).append((i, test, op, value))
+    attrs = tuple(sorted(v for k, v in index if k == "attr"))
+    return Compiled(tuple(rules), index, tuple(full), attrs)
 
 
 _COMPILED: dict[tuple[tuple[str, str], ...], Compiled] = {}
@@ -89,43 +133,72 @@ def _top(el: Any) -> Any:
     return top
 
 
-def _rule_for(el: Any, comp: Compiled, tree: Any, full_hits: dict[int, set[Any]]) -> Rule | None:
-    """The first rule (in load order) whose selector matches ``el``."""
-    for i, (rule, test) in enumerate(zip(comp.rules, comp.tests)):
-        if test is not None:
-            if test(el):
-                return rule
-            continue
-        if i not in full_hits:
-            full_hits[i] = set(comp.full[i](tree))
-        if el in full_hits[i]:
-            return rule
-    return None
+def _first(item: Entry) -> int:
+    return item[0]
+
+
+def _matches(tree: Any, comp: Compiled) -> list[tuple[Any, int]]:
+    """(element, index of the first rule matching it), in document order."""
+    index, attrs = comp.index, comp.attr_names
+    by_tag = {tag: tests for (kind, tag), tests in index.items() if kind == "tag"}
+    everywhere = index.get(("all", "*"), [])
+    found: dict[Any, int] = {}
+    for el in tree.iter(etree.Element):
+        tests = everywhere + by_tag.get(el.tag, [])
+        cls = el.get("class")
+        if cls:
+            for token in cls.split():
+                hit = index.get(("class", token))
+                if hit:
+                    tests = tests + hit
+        ident = el.get("id")
+        if ident:
+            hit = index.get(("id", ident))
+            if hit:
+                tests = tests + hit
+        for name in attrs:
+            have = cls if name == "class" else ident if name == "id" else el.get(name)
+            if have is not None:
+                tests = tests + [e for e in index[("attr", name)]
+                                 if e[2] is None or ATTR_CHECKS[e[2]](have, e[3])]
+        if tests:
+            for i, test, _, _ in sorted(tests, key=_first):
+                if test(el):
+                    found[el] = i
+                    break
+    for i, xpath in comp.full:
+        for el in xpath(tree):
+            if isinstance(el.tag, str) and found.get(el, len(comp.rules)) > i:
+                found[el] = i
+    order = {el: n for n, el in enumerate(tree.iter())} if comp.full else None
+    items = list(found.items())
+    if order is not None:
+        items.sort(key=lambda item: order[item[0]])
+    return items
 
 
 def apply(tree: Any, comp: Compiled, doc: Document) -> Marks:
     """Drop every element a rule matches (tail text stays), recording each removal;
     return the text of the elements left in place to be removed after extraction."""
     marks: Marks = []
-    if comp.union is None:
+    if not comp.rules:
         return marks
-    matches = comp.union(tree)
+    matches = _matches(tree, comp)
     if not matches:
         return marks
     root = _top(tree)
-    body = root.find(".//body")
-    total = _text_len(body if body is not None else root) or 1
-    full_hits: dict[int, set[Any]] = {}
-    for el in matches:
-        if not isinstance(el.tag, str) or el.tag in NEVER or el.getparent() is None:
+    total = 0  # the page's text length, measured only when an element might be big
+    for el, i in matches:
+        if el.tag in NEVER or el.getparent() is None:
             continue
         if _top(el) is not root:
             continue  # inside an element already removed
-        rule = _rule_for(el, comp, tree, full_hits)
-        if rule is None:
-            continue
+        rule = comp.rules[i]
         size = _text_len(el)
-        if size > total * DOM_MAX_FRACTION:
+        if size >= BIG_ELEMENT_CHARS and not total:
+            body = root.find(".//body")
+            total = _text_len(body if body is not None else root) or 1
+        if size >= BIG_ELEMENT_CHARS and size > total * DOM_MAX_FRACTION:
             doc.notes.append(f"backoff: {rule.id} matched <{el.tag}> holding {size} of "
                              f"{total} characters of text")
             continue

@@ -89,11 +89,32 @@ def test_backs_off_from_an_element_holding_most_of_the_text() -> None:
     assert any(n.startswith("backoff: t.signup") for n in doc.notes)
 
 
-def test_one_union_for_all_rules() -> None:
+def test_selectors_are_indexed_by_the_key_they_need() -> None:
     comp = dom.compiled(SIGNUP)
     assert comp is dom.compiled(SIGNUP)  # compiled once per process
-    assert comp.union.path.count(" | ") >= 1
-    assert comp.tests[0] is not None and comp.tests[1] is None  # combinator: full XPath
+    assert [e[0] for e in comp.index[("class", "signup-box")]] == [0]
+    assert [i for i, _ in comp.full] == [1]  # a combinator: run as its own XPath
+
+
+def test_keys_of_every_selector_shape() -> None:
+    shapes = rules('''
+[[rule]]
+id = "t.shapes"
+category = "ads"
+kind = "dom"
+description = "one selector of each shape"
+selector = "figcaption, div#promo-1, [data-ad-slot], [id^='gpt-ad'], p.x.y"
+remove = ['<figcaption>x</figcaption>']
+keep = ['<p>x</p>']
+''')
+    keys = set(dom.compiled(shapes).index)
+    assert keys - {("class", "x"), ("class", "y")} == {
+        ("tag", "figcaption"), ("id", "promo-1"), ("attr", "data-ad-slot"), ("attr", "id")}
+    assert len(keys) == 5  # one of the two classes of "p.x.y" is its key
+    html = page('<figcaption>a</figcaption><div id="promo-1">b</div><div data-ad-slot="3">c'
+                '</div><div id="gpt-ad-7">d</div><p class="y x">e</p><p class="x">f</p>')
+    doc = clean(html, shapes)
+    assert sorted(r.text for r in doc.removals) == ["a", "b", "c", "d", "e"]
 
 
 def test_shipped_dom_rules_leave_a_plain_article_alone() -> None:
