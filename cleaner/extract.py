@@ -160,6 +160,8 @@ def to_blocks(body: Any) -> list[Block]:
 
 def _lines_to_blocks(pieces: list[str], starts: list[int],
                      kinds: list[str]) -> Iterator[Block]:
+    """Split the serialized body into lines, clean each as trafilatura's ``sanitize``
+    does, and give each the kind of the run its first character came from."""
     offsets: list[int] = []  # character offset where each run starts
     pos, run = 0, 0
     for i, piece in enumerate(pieces):
