@@ -53,13 +53,24 @@ class Cleaned(NamedTuple):
     removals: list[Removal]
 
 
+EXTRACT_MODES = ("balanced", "precision", "recall", "fast")
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractOptions:
-    """trafilatura settings that matter for what reaches the text passes."""
+    """trafilatura settings that matter for what reaches the text passes.
+
+    Comments are off by default: reader comments are not the article.
+    """
 
     mode: str = "balanced"  # balanced | precision | recall | fast
     tables: bool = True
     comments: bool = False
+
+    def __post_init__(self) -> None:
+        if self.mode not in EXTRACT_MODES:
+            raise ValueError(f"extract mode must be one of {', '.join(EXTRACT_MODES)}, "
+                             f"not {self.mode!r}")
 
 
 def run_guarded(name: str, fn: Callable[[], None], doc: Document) -> None:

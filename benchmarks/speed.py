@@ -1,0 +1,217 @@
+"""Speed on ../shared/datasets/news-pages: the cleaner against bare trafilatura, one worker each.
+
+Figures, all from one run on the same pages:
+- HTML mode: documents/s and MB/s of ``trafilatura.extract()`` on the raw bytes, and
+  of the cleaner on the same raw bytes (decode, dom rules, extraction, text passes:
+  what ``cleaner clean`` does per file, minus file I/O); the ratio cleaner/trafilatura
+  is the bar (≥ 0.9). Runs alternate between the two so drift hits both alike; the
+  median of ``--runs`` is reported.
+- text mode: MB/s of the text passes on text made from the pages' extracted text,
+  one document per page, repeated to ``--text-mb`` MB (bar: ≥ 50 MB/s per core).
+- memory: peak RSS of the process, and the peak traced allocation of one cleaner
+  pass over the pages (tracemalloc, run separately since it slows everything).
+
+The measuring functions take a list of pages and return seconds, so another script
+(worker scaling, memory per worker) can reuse them with its own pool around them.
+
+    python benchmarks/speed.py [--runs 5] [--limit N] [--text-mb 4] [--json out.json] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from trafilatura import extract
+
+from cleaner.decode import decode
+from cleaner.document import Document
+from cleaner.pipeline import Cleaner
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT.parent / "shared" / "datasets" / "news-pages"
+
+# The bars (DESIGN.md): HTML throughput at least this share of bare trafilatura's,
+# text mode at least this many MB/s on one core.
+HTML_MIN_RATIO = 0.9
+TEXT_MIN_MBPS = 50.0
+MB = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    name: str
+    url: str | None
+    raw: bytes
+
+
+# -- inputs ---------------------------------------------------------------------------
+
+def load_pages(root: Path = DATASET, limit: int | None = None) -> list[Page]:
+    """The news pages, unzipped in memory (unzipping is not part of what is timed)."""
+    urls = json.loads((root / "urls.json").read_text(encoding="utf-8"))
+    files = sorted((root / "html").glob("*.html.gz"))[:limit]
+    return [Page(f.name, urls.get(f"html/{f.name}"), gzip.decompress(f.read_bytes()))
+            for f in files]
+
+
+def text_corpus(pages: list[Page], target_mb: float) -> list[str]:
+    """trafilatura's text of each page, cycled until the total reaches ``target_mb``."""
+    texts = [t for t in (extract(p.raw, include_comments=False) for p in pages) if t]
+    if not texts:
+        return []
+    out: list[str] = []
+    size = 0
+    while size < target_mb * MB:
+        for text in texts:
+            out.append(text)
+            size += len(text.encode("utf-8"))
+    return out
+
+
+# -- one pass over the inputs, in seconds ----------------------------------------------
+
+def time_trafilatura(pages: list[Page]) -> float:
+    start = time.perf_counter()
+    for page in pages:
+        extract(page.raw, url=page.url, include_comments=False, include_tables=True)
+    return time.perf_counter() - start
+
+
+def clean_page(cleaner: Cleaner, page: Page) -> Document:
+    """What the batch does for one HTML file once it has the bytes."""
+    html = decode(page.raw, html=True)
+    return cleaner.clean_document(Document(source=page.name, url=page.url, format="html"), html)
+
+
+def time_cleaner_html(pages: list[Page], cleaner: Cleaner) -> float:
+    start = time.perf_counter()
+    for page in pages:
+        clean_page(cleaner, page)
+    return time.perf_counter() - start
+
+
+def time_cleaner_text(texts: list[str], cleaner: Cleaner) -> float:
+    start = time.perf_counter()
+    for text in texts:
+        cleaner.clean_document(Document(format="text"), text)
+    return time.perf_counter() - start
+
+
+def median_runs(fns: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
+    """Median seconds of each function, the functions alternating within each run."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            times[name].append(fn())
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+# -- memory -----------------------------------------------------------------------------
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB
+
+
+def traced_peak_mb(fn: Callable[[], Any]) -> float:
+    """Peak Python allocation while ``fn`` runs."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / MB
+    finally:
+        tracemalloc.stop()
+
+
+# -- report -----------------------------------------------------------------------------
+
+def measure(pages: list[Page], cleaner: Cleaner, runs: int, text_mb: float) -> dict[str, Any]:
+    n, size = len(pages), sum(len(p.raw) for p in pages) / MB
+    clean_page(cleaner, pages[0])  # compile the scope and warm trafilatura's caches
+    extract(pages[0].raw)
+    html = median_runs({"trafilatura": lambda: time_trafilatura(pages),
+                        "cleaner": lambda: time_cleaner_html(pages, cleaner)}, runs)
+    texts = text_corpus(pages, text_mb)
+    text_size = sum(len(t.encode("utf-8")) for t in texts) / MB
+    text_s = median_runs({"text": lambda: time_cleaner_text(texts, cleaner)}, runs)["text"]
+    traced = traced_peak_mb(lambda: time_cleaner_html(pages, cleaner))
+    return {
+        "pages": n, "html_mb": round(size, 3), "runs": runs,
+        "trafilatura": {"seconds": round(html["trafilatura"], 3),
+                        "docs_per_s": round(n / html["trafilatura"], 2),
+                        "mb_per_s": round(size / html["trafilatura"], 3)},
+        "cleaner_html": {"seconds": round(html["cleaner"], 3),
+                         "docs_per_s": round(n / html["cleaner"], 2),
+                         "mb_per_s": round(size / html["cleaner"], 3)},
+        "html_ratio": round(html["trafilatura"] / html["cleaner"], 3),
+        "cleaner_text": {"documents": len(texts), "mb": round(text_size, 3),
+                         "seconds": round(text_s, 3), "mb_per_s": round(text_size / text_s, 2)},
+        "memory": {"peak_rss_mb": round(peak_rss_mb(), 1),
+                   "traced_peak_mb_cleaner_html": round(traced, 1)},
+    }
+
+
+def check_bars(figures: dict[str, Any]) -> list[str]:
+    failed = []
+    if figures["html_ratio"] < HTML_MIN_RATIO:
+        failed.append(f"HTML throughput ratio {figures['html_ratio']} < {HTML_MIN_RATIO}")
+    if figures["cleaner_text"]["mb_per_s"] < TEXT_MIN_MBPS:
+        failed.append(f"text mode {figures['cleaner_text']['mb_per_s']} MB/s < {TEXT_MIN_MBPS}")
+    return failed
+
+
+def print_figures(f: dict[str, Any]) -> None:
+    print(f"pages: {f['pages']} ({f['html_mb']} MB of HTML), median of {f['runs']} runs, "
+          "one worker each")
+    for name in ("trafilatura", "cleaner_html"):
+        s = f[name]
+        print(f"{name:<13} {s['docs_per_s']:>8.2f} docs/s {s['mb_per_s']:>8.3f} MB/s "
+              f"({s['seconds']:.2f} s)")
+    print(f"HTML ratio cleaner/trafilatura: {f['html_ratio']:.3f}")
+    t = f["cleaner_text"]
+    print(f"text mode: {t['mb_per_s']:.2f} MB/s ({t['mb']} MB in {t['documents']} documents, "
+          f"{t['seconds']:.2f} s)")
+    m = f["memory"]
+    print(f"memory: peak RSS {m['peak_rss_mb']} MB; traced peak of one cleaner pass "
+          f"{m['traced_peak_mb_cleaner_html']} MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dataset", type=Path, default=DATASET)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--limit", type=int, help="only the first N pages")
+    ap.add_argument("--text-mb", type=float, default=4.0)
+    ap.add_argument("--json", dest="json_out", help="write the figures as JSON here ('-': stdout)")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a bar fails")
+    args = ap.parse_args(argv)
+    if not (args.dataset / "urls.json").exists():
+        print(f"dataset not found: {args.dataset}", file=sys.stderr)
+        return 2
+    figures = measure(load_pages(args.dataset, args.limit), Cleaner(), args.runs, args.text_mb)
+    print_figures(figures)
+    failed = check_bars(figures)
+    figures["bars_failed"] = failed
+    for line in failed:
+        print(f"BAR FAILED: {line}")
+    if args.json_out:
+        text = json.dumps(figures, indent=2)
+        if args.json_out == "-":
+            print(text)
+        else:
+            Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+    return 1 if args.check and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
