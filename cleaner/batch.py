@@ -536,7 +536,7 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     order.waiting.update(done)
     pool = Pool(partial(handle_chunk, cleaner=cleaner, dst=opts.dst, max_bytes=opts.max_bytes),
                 jobs=jobs, timeout=opts.timeout, max_tasks=max(1, opts.max_tasks_per_child // size),
-                preload=_preload(items))
+                preload=_preload(items), warm=partial(cleaner.ruleset.scope, None, None))
     events = pool.run(list(chunks.items()))
     ids = itertools.count(len(chunks))  # for chunks sent again after a loss
     finished = False

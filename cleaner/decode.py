@@ -69,6 +69,9 @@ def decode(data: bytes, html: bool = False) -> str:
     return _check_text(data.decode(encoding, errors="replace"))
 
 
+DOS_PAGES = ("cp437", "cp737", "cp775", "cp85", "cp86", "mac_")
+
+
 def detect(data: bytes) -> str | None:
     """The likeliest encoding of undeclared (or wrongly declared) bytes.
 
@@ -83,7 +86,21 @@ def detect(data: bytes) -> str | None:
         return None
     tied = {m.encoding for m in results
             if m.chaos == best.chaos and m.coherence == best.coherence}
-    return WESTERN_DEFAULT if WESTERN_DEFAULT in tied else best.encoding
+    if WESTERN_DEFAULT in tied:
+        return WESTERN_DEFAULT
+    if best.encoding.startswith(DOS_PAGES) and _decodes(data, WESTERN_DEFAULT):
+        # DOS and old Mac code pages are next to unknown on the web; a short cp1252 text
+        # with curly quotes often scores better as cp852 only by chance.
+        return WESTERN_DEFAULT
+    return best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _check_text(text: str) -> str:

@@ -62,7 +62,7 @@ def extract_html(doc: Document, content: str | bytes, ruleset: RuleSet,
     tree = load_html(content)
     if tree is None:
         doc.notes.append("extract: not parseable as HTML")
-        doc.blocks = []
+        doc.set_blocks([])
         return
     if doc.url is None:
         doc.url = page_url(tree)
@@ -73,9 +73,9 @@ def extract_html(doc: Document, content: str | bytes, ruleset: RuleSet,
     body = run_trafilatura(tree, options, doc.url)
     if body is None:
         doc.notes.append("extract: trafilatura found no main text")
-        doc.blocks = []
+        doc.set_blocks([])
         return
-    doc.blocks = to_blocks(body)
+    doc.set_blocks(to_blocks(body))
     dom.remove_marked(doc, marks)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -160,12 +159,6 @@ class Scope:
         for rule in self.rules:
             if rule.kind == "detector" and rule.detector:
                 self.detectors.setdefault(rule.detector, rule)
-
-    @cached_property
-    def dom_xpath(self):  # type: ignore[no-untyped-def]
-        from .dom import compile_selectors
-
-        return compile_selectors(self.dom)
 
 
 def _combined(rules: list[Rule]) -> re.Pattern[str] | None:

@@ -44,6 +44,10 @@ PREFETCH = 4
 MAX_START_FAILURES = 5
 # Library caches are also reset this often inside a worker.
 RESET_CACHES_EVERY = 100
+# marks[0] while a new worker gets ready (compiles the rules): no deadline runs, and
+# the parent looks again every WARM_UP_POLL seconds.
+WARMING = -2
+WARM_UP_POLL = 0.2
 
 
 def _context(preload: Sequence[str]) -> Any:
@@ -83,10 +87,16 @@ def reset_library_caches() -> None:
     reset_caches()
 
 
-def _worker_main(conn: mpc.Connection, handler: Handler, marks: Any) -> None:
+def _worker_main(conn: mpc.Connection, handler: Handler, marks: Any,
+                 warm: Callable[[], Any] | None = None) -> None:
     """``marks`` (shared with the parent): task id, file, record, start time of the
-    document running now."""
+    document running now. ``warm`` (compiling the rules) runs first, with the start
+    time set ahead so that no deadline runs out while the worker gets ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    if warm is not None:
+        marks[0] = WARMING
+        warm()
+        marks[0], marks[3] = -1, time.monotonic()
     done = 0
     while True:
         try:
@@ -135,9 +145,11 @@ class Pool:
     """``jobs`` worker processes running ``handler(task, mark)``; see the module doc."""
 
     def __init__(self, handler: Handler, jobs: int, timeout: float | None = None,
-                 max_tasks: int = MAX_TASKS_PER_CHILD, preload: Sequence[str] = ()):
+                 max_tasks: int = MAX_TASKS_PER_CHILD, preload: Sequence[str] = (),
+                 warm: Callable[[], Any] | None = None):
         self._ctx = _context(preload)
         self.handler = handler
+        self.warm = warm
         self.jobs = max(1, jobs)
         self.timeout = timeout if timeout and timeout > 0 else None
         self.max_tasks = max(1, max_tasks)
@@ -157,7 +169,7 @@ class Pool:
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe(duplex=True)
         marks = self._ctx.RawArray("d", 4)
-        proc = self._ctx.Process(target=_worker_main, args=(child, self.handler, marks),
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.handler, marks, self.warm),
                                  daemon=True)
         proc.start()
         child.close()
@@ -230,6 +242,8 @@ class Pool:
         marked it, or when its task became the head here, whichever is later) + timeout."""
         if not self.timeout:
             return float("inf")
+        if slot.marks[0] == WARMING:
+            return time.monotonic() + WARM_UP_POLL
         return max(slot.marks[3], slot.head_since) + self.timeout
 
     def _where(self, slot: _Slot) -> tuple[int, int] | None:

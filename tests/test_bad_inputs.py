@@ -81,15 +81,9 @@ def test_truncated_gzip_fails_as_unreadable(src, tmp_path):
     assert rep[GOOD]["status"] == "ok"
 
 
-# decode.py takes charset_normalizer's best guess, which for short cp1252 text with
-# curly quotes is a DOS code page (cp852): a known miss, reported to the lead.
-CP1252_MISS = pytest.mark.xfail(strict=True, reason="decode.py guesses cp852 for cp1252 text")
-
-
 @pytest.mark.parametrize("encoding,text", [
     ("latin-1", "Le café du coin a rouvert ses portes après les travaux de l'été."),
-    pytest.param("cp1252", "The “new” bridge – finally open – cost €4m, the council’s report says.",
-                 marks=CP1252_MISS),
+    ("cp1252", "The “new” bridge – finally open – cost €4m, the council’s report says."),
     ("shift_jis", "市議会は新しい時刻表を発表しました。駅の近くの駐車場も変わります。"),
 ])
 def test_legacy_encodings_without_declared_charset_decode(src, tmp_path, encoding, text):
