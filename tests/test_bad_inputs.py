@@ -28,7 +28,7 @@ from .batch_helpers import article, outputs, temporaries
 GOOD = "good.txt"
 # A rule whose pattern backtracks exponentially on a long run of "a" with no "!":
 # (?:a+)+ can split "aaaa…" in 2^n ways before the fullmatch fails.
-EVIL_RULE = '''
+EVIL_RULE = r'''
 category = "test"
 [[rule]]
 id = "test.backtracks"
