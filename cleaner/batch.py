@@ -291,6 +291,7 @@ class BatchOptions:
     resume: bool = False
     max_tasks_per_child: int = MAX_TASKS_PER_CHILD
     progress: bool = False  # draw the bar (the CLI: stderr is a terminal, no --quiet)
+    corpus: Any = None  # corpus.CorpusOptions: learn repeated blocks per site first (pass 8)
 
 
 class UsageError(ValueError):
@@ -482,6 +483,21 @@ def _preload(items: list[Input]) -> list[str]:
     return ["cleaner.batch", *(["cleaner.extract", "trafilatura"] if html else [])]
 
 
+def corpus_cleaner(opts: BatchOptions, cleaner: Cleaner, items: list[Input]) -> Cleaner:
+    """The cleaner with the corpus model of this batch (pass 8): learned in a first pass
+    over the inputs and saved in DST, or, on --resume, the model the run started with."""
+    from .corpus import CORPUS_MODEL_NAME, CorpusModel, learn_files, with_corpus
+
+    path = opts.dst / CORPUS_MODEL_NAME if opts.dst is not None else None
+    if opts.resume and path is not None and path.exists():
+        model = CorpusModel.load(path)
+    else:
+        model = learn_files(items, cleaner, opts.corpus, opts.max_bytes, opts.url_map).model()
+        if path is not None:
+            write_atomic(path, model.to_bytes())
+    return with_corpus(cleaner, model)
+
+
 def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     """Clean every input under ``opts.src`` into ``opts.dst``; returns the summary.
 
@@ -505,7 +521,9 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     targets = dedupe_outputs(items, reserved=[MANIFEST_NAME])
     if opts.src is None:
         targets = {STDIN: "stdin" + (".jsonl" if items[0].kind == "jsonl" else ".txt")}
-    rules_hash = fingerprint(cleaner.rules, cleaner.extract_options, opts.max_bytes)
+    if opts.corpus is not None and opts.src is not None:
+        cleaner = corpus_cleaner(opts, cleaner, items)
+    rules_hash = fingerprint(cleaner.rules, cleaner.extract_options, opts.max_bytes, cleaner.corpus)
     progress = Progress(len(items), enabled=opts.progress)
     summary = Summary()
     manifest = Manifest(opts.dst) if opts.dst is not None else None

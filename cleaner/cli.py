@@ -12,7 +12,9 @@ from typing import Any, Callable
 
 import click
 
-from .batch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BatchOptions, Interrupted, UsageError, run
+from .batch import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BatchOptions, Interrupted, Summary,
+                    UsageError, run)
+from .corpus import CORPUS_MODEL_NAME, MIN_DOCS, MIN_SHARE, CorpusOptions
 from .pipeline import Cleaner, ExtractOptions
 from .rules import RuleError
 from .workers import default_jobs
@@ -64,6 +66,20 @@ def _path_or_dash(value: str) -> Path | None:
     return None if value == "-" else Path(value)
 
 
+def run_ray_engine(opts: BatchOptions, cleaner: Cleaner, address: str | None,
+                   jobs: int | None) -> Summary:
+    """--engine ray: the same document function over Ray Data (cleaner/engine_ray.py)."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        raise UsageError("--engine ray needs the ray extra: pip install 'cleaner[ray]'") from None
+    from .engine_ray import RayOptions, run_ray
+
+    model = opts.dst / CORPUS_MODEL_NAME if opts.corpus is not None and opts.dst else None
+    return run_ray(opts, cleaner, RayOptions(address=address, num_cpus=jobs),
+                   corpus=opts.corpus, model_path=model)
+
+
 @click.group()
 @click.version_option(package_name="cleaner")
 def main() -> None:
@@ -91,11 +107,21 @@ def main() -> None:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
               show_default=True, help="Skip documents larger than this.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--corpus-pass", is_flag=True,
+              help="First learn blocks that recur across a site's documents, then remove them.")
+@click.option("--corpus-min-docs", type=click.IntRange(min=2), default=MIN_DOCS, show_default=True,
+              help="Corpus pass: a block must be in at least this many documents of a site...")
+@click.option("--corpus-min-share", type=click.FloatRange(0, 1, min_open=True), default=MIN_SHARE,
+              show_default=True, help="...and in at least this share of them.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: worker processes here; ray: Ray Data (pip install 'cleaner[ray]').")
+@click.option("--ray-address", help="Ray: join this cluster (default: start a local one).")
 def clean(src: str, dst: str, rule_paths: tuple[Path, ...], no_default_rules: bool,
           extract_mode: str, no_tables: bool, comments: bool, report: Path | None,
           jobs: int | None, timeout: float, resume: bool, overwrite: bool,
           include: tuple[str, ...], exclude: tuple[str, ...], url_map: Path | None,
-          max_bytes: int, quiet: bool) -> None:
+          max_bytes: int, quiet: bool, corpus_pass: bool, corpus_min_docs: int,
+          corpus_min_share: float, engine: str, ray_address: str | None) -> None:
     """Clean SRC (a file, a folder, or - for stdin) into DST (a folder, or - for stdout),
     mirroring the tree."""
     extract = ExtractOptions(mode=extract_mode, tables=not no_tables, comments=comments)
@@ -105,9 +131,13 @@ def clean(src: str, dst: str, rule_paths: tuple[Path, ...], no_default_rules: bo
                         include=include, exclude=exclude, overwrite=overwrite,
                         url_map=load_url_map(url_map), jobs=jobs or default_jobs(),
                         timeout=timeout or None, resume=resume,
-                        progress=not quiet and sys.stderr.isatty())
+                        progress=not quiet and sys.stderr.isatty(),
+                        corpus=CorpusOptions(corpus_min_docs, corpus_min_share) if corpus_pass else None)
     try:
-        summary = run(opts, cleaner)
+        if engine == "ray":
+            summary = run_ray_engine(opts, cleaner, ray_address, jobs)
+        else:
+            summary = run(opts, cleaner)
     except UsageError as exc:
         fail(str(exc))
         return

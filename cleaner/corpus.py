@@ -52,6 +52,8 @@ RULE_ID = "corpus.repeated"
 CATEGORY = "corpus"
 HASH_BYTES = 8
 MODEL_VERSION = 1
+# Where a batch keeps its model, beside the manifest, so --resume cleans with it.
+CORPUS_MODEL_NAME = ".cleaner-corpus.json"
 
 # Defaults, measured with benchmarks/scale.py on the generated corpus (5,000 pages,
 # 20 sites: template blocks on every page, a promo list of 3 of 8 links, a "Read
@@ -266,8 +268,15 @@ class CorpusModel:
         return cls({s: frozenset(bytes.fromhex(h) for h in hs)
                     for s, hs in data["sites"].items()}, options)
 
+    def to_bytes(self) -> bytes:
+        return (json.dumps(self.to_json(), separators=(",", ":")) + "\n").encode("utf-8")
+
+    def __repr__(self) -> str:
+        # Stable across runs: the manifest's fingerprint of the settings uses it.
+        return f"CorpusModel({blake2b(self.to_bytes(), digest_size=16).hexdigest()})"
+
     def dump(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), separators=(",", ":")) + "\n", "utf-8")
+        path.write_bytes(self.to_bytes())
 
     @classmethod
     def load(cls, path: Path) -> CorpusModel:

@@ -263,7 +263,7 @@ def run_ray(opts: BatchOptions, cleaner: Cleaner, ray_opts: RayOptions = RayOpti
 
     src, dst = str(opts.src), str(opts.dst)
     if not is_url(src) and not is_url(dst):
-        check_paths(Path(src), Path(dst), opts.overwrite)
+        check_paths(opts)
     rows = list_inputs(opts)
     started = _start(ray_opts)
     summary = Summary()
