@@ -197,6 +197,10 @@ class RuleSet:
                 self.by_site.setdefault(site, []).append(rule)
         self._scopes: dict[tuple[tuple[str, ...], str | None], Scope] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        # Compiled scopes hold an automaton that does not pickle; a worker compiles its own.
+        return {**self.__dict__, "_scopes": {}}
+
     def sites_for(self, url: str | None) -> tuple[str, ...]:
         host = host_of(url)
         if not host or not self.by_site:

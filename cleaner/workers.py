@@ -47,6 +47,7 @@ RESET_CACHES_EVERY = 100
 # marks[0] while a new worker gets ready (compiles the rules): no deadline runs, and
 # the parent looks again every WARM_UP_POLL seconds.
 WARMING = -2
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WARM_UP_POLL = 0.2
 
 
@@ -87,12 +88,38 @@ def reset_library_caches() -> None:
     reset_caches()
 
 
+def die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when its parent (the fork server, which
+    ends with the run) dies, even while it is stuck inside a regex in C code; a run
+    killed with kill -9 must not leave workers spinning."""
+    if not sys.platform.startswith("linux"):
+        return
+    # Python hands every forked worker the fork server's "alive" pipe; while a worker
+    # holds it, the server outlives the run and its children's death signal never comes.
+    try:
+        from multiprocessing import forkserver
+
+        os.close(forkserver._forkserver._forkserver_alive_fd)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, OSError):
+        pass
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _worker_main(conn: mpc.Connection, handler: Handler, marks: Any,
                  warm: Callable[[], Any] | None = None) -> None:
     """``marks`` (shared with the parent): task id, file, record, start time of the
     document running now. ``warm`` (compiling the rules) runs first, with the start
     time set ahead so that no deadline runs out while the worker gets ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    die_with_parent()
     if warm is not None:
         marks[0] = WARMING
         warm()

@@ -14,6 +14,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,49 @@ def test_a_hanging_file_inside_a_chunk_fails_alone(tmp_path, evil_rules):
     assert summary.counts["ok"] == 99 and summary.failed == 1
     assert len(outputs(tmp_path / "o")) == 99
     assert list(rep) == sorted(rep)  # still in input order
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo.extend(kids - found)
+            found |= kids
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_kill_9_of_a_run_leaves_no_worker_behind(src, tmp_path, evil_rules):
+    """A worker stuck in a catastrophic regex (no --timeout) dies with its run."""
+
+    (src / "evil.txt").write_text(EVIL_LINE + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "cleaner.cli", "clean", str(src),
+                             str(tmp_path / "o"), "--rules", str(evil_rules), "--timeout", "0",
+                             "--jobs", "1", "-q"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        kids: set[int] = set()
+        while time.monotonic() < deadline and len(kids) < 2:  # fork server and a worker
+            time.sleep(0.5)
+            kids = _descendants(proc.pid)
+        assert len(kids) >= 2, "no worker started"
+        time.sleep(3)  # the worker is now inside the regex
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 20
+        alive = kids
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.5)
+            alive = {k for k in kids if Path(f"/proc/{k}").exists()
+                     and "Z" not in Path(f"/proc/{k}/stat").read_text().split(")")[-1][:3]}
+        assert not alive, f"processes left running: {alive}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.manifest import MANIFEST_NAME  # the local engine's resume log, not an output
+
 pytest.importorskip("ray.data")
 
 import ray  # noqa: E402
@@ -70,7 +72,7 @@ def mixed(tmp_path_factory) -> Path:
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME}
 
 
 def _local(src: Path, out: Path, cleaner: Cleaner, corpus: bool) -> Path:

@@ -119,3 +119,13 @@ def test_site_file_applies_to_domain_and_subdomains_only(tmp_path):
     assert cleaner.clean_text(doc, url="https://example.org/a").text == doc
     assert cleaner.clean_text(doc, url="https://notexample.com/a").text == doc
     assert cleaner.clean_text(doc).text == doc
+
+
+def test_cleaner_pickles_after_use_for_worker_processes():
+    import pickle
+
+    cleaner = Cleaner()
+    text = "Body text of a story.\n\nPlease enter your comment!\n"
+    before = cleaner.clean_text(text)  # compiles a scope (an automaton that cannot pickle)
+    twin = pickle.loads(pickle.dumps(cleaner))
+    assert twin.clean_text(text) == before
