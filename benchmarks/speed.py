@@ -24,6 +24,7 @@ import gzip
 import json
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -194,7 +195,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--text-mb", type=float, default=4.0)
     ap.add_argument("--json", dest="json_out", help="write the figures as JSON here ('-': stdout)")
     ap.add_argument("--check", action="store_true", help="exit 1 if a bar fails")
+    ap.add_argument("--scaling", action="store_true",
+                    help="also run scaling.py: 1 vs 2 workers, memory per worker at 2k/20k docs")
+    ap.add_argument("--scale-out", action="store_true",
+                    help="also run scale.py: Ray vs local, corpus pass cost and memory")
     args = ap.parse_args(argv)
+    for flag, script in ((args.scaling, "scaling.py"), (args.scale_out, "scale.py")):
+        if flag:  # their own processes: worker pools and Ray want a clean parent
+            print(f"== {script}", flush=True)
+            subprocess.run([sys.executable, str(Path(__file__).with_name(script))], check=True)
     if not (args.dataset / "urls.json").exists():
         print(f"dataset not found: {args.dataset}", file=sys.stderr)
         return 2
