@@ -552,6 +552,7 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     order = _InOrder(opts.report, summary, progress, manifest,
                      sys.stdout.buffer if opts.dst is None else None)
     order.waiting.update(done)
+    cleaner.ruleset.scope(None, None)  # compiled once here, shipped to every worker
     pool = Pool(partial(handle_chunk, cleaner=cleaner, dst=opts.dst, max_bytes=opts.max_bytes),
                 jobs=jobs, timeout=opts.timeout, max_tasks=max(1, opts.max_tasks_per_child // size),
                 preload=_preload(items), warm=partial(cleaner.ruleset.scope, None, None))
