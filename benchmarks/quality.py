@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterator
 from trafilatura import extract
 
 from cleaner.decode import decode
+from report import finish  # benchmarks/report.py (scripts run from this folder)
 from cleaner.document import Document
 from cleaner.pipeline import Cleaner
 
@@ -191,17 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         for miss in scores["cleaner"].misses:
             print(f"{miss['type']:>5} {miss['page']} {miss['snippet'][:120]!r}")
     failed = check_bars(scores)
-    for line in failed:
-        print(f"BAR FAILED: {line}")
-    if args.json_out:
-        payload = {"pages": counted[0], "systems": {k: v.summary() for k, v in scores.items()},
-                   "bars_failed": failed}
-        text = json.dumps(payload, indent=2)
-        if args.json_out == "-":
-            print(text)
-        else:
-            Path(args.json_out).write_text(text + "\n", encoding="utf-8")
-    return 1 if args.check and failed else 0
+    return finish({"pages": counted[0], "systems": {k: v.summary() for k, v in scores.items()}},
+                  failed, args.json_out, args.check)
 
 
 if __name__ == "__main__":

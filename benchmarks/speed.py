@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from trafilatura import extract
 
+from report import finish  # benchmarks/report.py (scripts run from this folder)
 from cleaner.decode import decode
 from cleaner.document import Document
 from cleaner.pipeline import Cleaner
@@ -210,16 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = measure(load_pages(args.dataset, args.limit), Cleaner(), args.runs, args.text_mb)
     print_figures(figures)
     failed = check_bars(figures)
-    figures["bars_failed"] = failed
-    for line in failed:
-        print(f"BAR FAILED: {line}")
-    if args.json_out:
-        text = json.dumps(figures, indent=2)
-        if args.json_out == "-":
-            print(text)
-        else:
-            Path(args.json_out).write_text(text + "\n", encoding="utf-8")
-    return 1 if args.check and failed else 0
+    return finish(figures, failed, args.json_out, args.check)
 
 
 if __name__ == "__main__":
