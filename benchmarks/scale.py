@@ -30,6 +30,7 @@ from cleaner import Cleaner  # noqa: E402
 from cleaner.batch import BatchOptions, run  # noqa: E402
 from cleaner.corpus import CorpusOptions, learn_files, with_corpus  # noqa: E402
 from cleaner.inputs import walk  # noqa: E402
+from cleaner.manifest import MANIFEST_NAME  # noqa: E402
 from tests.test_corpus_pass import SyntheticDoc, learn_and_clean, synthetic_corpus  # noqa: E402
 
 T = TypeVar("T")
@@ -45,9 +46,14 @@ def write_corpus(docs: list[SyntheticDoc], src: Path) -> int:
     return size
 
 
+def _outputs(root: Path) -> list[Path]:
+    """The output files (not the local engine's resume manifest)."""
+    return sorted(p.relative_to(root) for p in root.rglob("*")
+                  if p.is_file() and p.name != MANIFEST_NAME)
+
+
 def same_tree(a: Path, b: Path) -> bool:
-    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    files_a, files_b = _outputs(a), _outputs(b)
     return files_a == files_b and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
 
 
