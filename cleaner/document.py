@@ -106,21 +106,14 @@ class View:
     """The kept blocks joined by newlines, one line each (a block's own line breaks
     become spaces): lets a pass search the whole document with one C-level call."""
 
-    __slots__ = ("alive", "text", "_lower", "_folded")
+    __slots__ = ("alive", "text", "_folded")
 
     def __init__(self, alive: list[tuple[int, Block]]):
         self.alive = alive
         self.text = "\n".join([b.text for _, b in alive])
         if self.text.count("\n") != len(alive) - 1 or "\r" in self.text:
             self.text = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in alive)
-        self._lower: str | None = None
         self._folded: bytes | None = None
-
-    @property
-    def lower(self) -> str:
-        if self._lower is None:
-            self._lower = self.text.lower()
-        return self._lower
 
     @property
     def folded(self) -> bytes:
