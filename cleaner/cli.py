@@ -15,6 +15,7 @@ import click
 from .batch import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BatchOptions, Interrupted, Summary,
                     UsageError, run)
 from .corpus import CORPUS_MODEL_NAME, MIN_DOCS, MIN_SHARE, CorpusOptions
+from .inputs import URL
 from .pipeline import Cleaner, ExtractOptions
 from .rules import RuleError
 from .workers import default_jobs
@@ -66,6 +67,16 @@ def _path_or_dash(value: str) -> Path | None:
     return None if value == "-" else Path(value)
 
 
+def _location(value: str, engine: str) -> Any:
+    """SRC/DST: None for '-', the URL itself for 'scheme://...' (Ray reads and writes
+    those through pyarrow; Path would fold the '//'), else a Path."""
+    if URL.match(value):
+        if engine != "ray":
+            fail(f"{value}: a filesystem URL needs --engine ray")
+        return value
+    return _path_or_dash(value)
+
+
 def run_ray_engine(opts: BatchOptions, cleaner: Cleaner, address: str | None,
                    jobs: int | None) -> Summary:
     """--engine ray: the same document function over Ray Data (cleaner/engine_ray.py)."""
@@ -75,7 +86,8 @@ def run_ray_engine(opts: BatchOptions, cleaner: Cleaner, address: str | None,
         raise UsageError("--engine ray needs the ray extra: pip install 'cleaner[ray]'") from None
     from .engine_ray import RayOptions, run_ray
 
-    model = opts.dst / CORPUS_MODEL_NAME if opts.corpus is not None and opts.dst else None
+    model = (opts.dst / CORPUS_MODEL_NAME if opts.corpus is not None and isinstance(opts.dst, Path)
+             else None)
     return run_ray(opts, cleaner, RayOptions(address=address, num_cpus=jobs),
                    corpus=opts.corpus, model_path=model)
 
@@ -126,7 +138,7 @@ def clean(src: str, dst: str, rule_paths: tuple[Path, ...], no_default_rules: bo
     mirroring the tree."""
     extract = ExtractOptions(mode=extract_mode, tables=not no_tables, comments=comments)
     cleaner = load_cleaner(rule_paths, no_default_rules, extract)
-    opts = BatchOptions(src=_path_or_dash(src), dst=_path_or_dash(dst), rules=rule_paths,
+    opts = BatchOptions(src=_location(src, engine), dst=_location(dst, engine), rules=rule_paths,
                         default_rules=not no_default_rules, report=report, max_bytes=max_bytes,
                         include=include, exclude=exclude, overwrite=overwrite,
                         url_map=load_url_map(url_map), jobs=jobs or default_jobs(),

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Sequence
 
+# A filesystem URL (s3://, gs://, file://...), read through pyarrow by the Ray engine.
+URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)

@@ -103,3 +103,13 @@ def test_extract_options_reach_the_cleaner_and_the_rules_fingerprint(tmp_path):
     assert rules_hash(tmp_path / "o2") == default
     assert rules_hash(tmp_path / "o3", "--extract-mode", "precision") != default
     assert rules_hash(tmp_path / "o4", "--no-tables", "--comments") != default
+
+
+def test_cli_refuses_a_url_without_the_ray_engine(tmp_path):
+    from click.testing import CliRunner
+
+    from cleaner.cli import main
+
+    result = CliRunner().invoke(main, ["clean", "s3://bucket/articles", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "needs --engine ray" in result.output and not (tmp_path / "o").exists()

@@ -111,3 +111,4 @@ def test_ray_reads_a_filesystem_url(mixed: Path, tmp_path: Path) -> None:
     far = _ray(mixed.as_uri(), tmp_path / "ray", cleaner, corpus=True)
     assert _tree(far / "dst") == _tree(local / "dst")
     assert (far / "report.jsonl").read_bytes() == (local / "report.jsonl").read_bytes()
+
