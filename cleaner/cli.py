@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import click
 
@@ -17,7 +17,7 @@ from .batch import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BatchOptions, Interrupte
 from .corpus import CORPUS_MODEL_NAME, MIN_DOCS, MIN_SHARE, CorpusOptions
 from .inputs import URL
 from .pipeline import Cleaner, ExtractOptions
-from .rules import RuleError
+from .rules import Rule, RuleError
 from .workers import default_jobs
 
 EXIT_FAILED_DOCS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -37,7 +37,7 @@ def extract_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                         show_default=True, help="HTML: trafilatura's precision/recall trade-off.")(fn)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -90,6 +90,16 @@ def run_ray_engine(opts: BatchOptions, cleaner: Cleaner, address: str | None,
              else None)
     return run_ray(opts, cleaner, RayOptions(address=address, num_cpus=jobs),
                    corpus=opts.corpus, model_path=model)
+
+
+def rule_files(paths: tuple[Path, ...]) -> list[Rule]:
+    """The rules of PATHS, or the defaults; a broken file is a usage error (exit 2)."""
+    from .rules import default_rules, load_layer
+
+    try:
+        return load_layer(paths) if paths else default_rules()
+    except RuleError as exc:
+        fail(str(exc))
 
 
 @click.group()
@@ -205,13 +215,7 @@ def rules_list(paths: tuple[Path, ...], no_default_rules: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def rules_check(paths: tuple[Path, ...]) -> None:
     """Validate rule files (PATHS, or the defaults); exit 2 naming file, rule and field."""
-    from .rules import default_rules, load_layer
-
-    try:
-        loaded = load_layer(paths) if paths else default_rules()
-    except RuleError as exc:
-        fail(str(exc))
-        return
+    loaded = rule_files(paths)
     files = {r.file for r in loaded}
     click.echo(f"ok: {len(loaded)} rules in {len(files)} files")
 
@@ -220,14 +224,9 @@ def rules_check(paths: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def rules_test(paths: tuple[Path, ...]) -> None:
     """Run every rule's remove/keep examples (PATHS, or the defaults); exit 1 on a failure."""
-    from .rules import default_rules, load_layer
     from .ruletest import cases, check
 
-    try:
-        loaded = load_layer(paths) if paths else default_rules()
-    except RuleError as exc:
-        fail(str(exc))
-        return
+    loaded = rule_files(paths)
     all_cases = list(cases(loaded))
     failures = [f for f in map(check, all_cases) if f is not None]
     for failure in failures:

@@ -26,19 +26,6 @@ MAX_CLASS = 8
 REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 
 
-def _char(op: Any, av: Any) -> str | None:
-    """The one lower-case character an item matches, if it matches exactly one (modulo case)."""
-    if op is C.LITERAL:
-        low = chr(av).lower()
-        return low if len(low) == 1 else None
-    if op is C.IN and av and all(o is C.LITERAL for o, _ in av):
-        lows = {chr(v).lower() for _, v in av}
-        if len(lows) == 1:
-            low = lows.pop()
-            return low if len(low) == 1 else None
-    return None
-
-
 # More alternatives than this and a set of literals stops being worth building
 # (the automaton takes thousands easily; the cap bounds work on huge patterns).
 MAX_ALTERNATIVES = 512
@@ -62,8 +49,12 @@ def _score(cands: frozenset[str]) -> tuple[float, int, int]:
     return (min(_weight(s) for s in cands), -len(cands), min(len(s) for s in cands))
 
 
-def _class(op: Any, av: Any) -> frozenset[str] | None:
-    """The lower-case characters of a small class of literals (``[(\\[]``)."""
+def _chars(op: Any, av: Any) -> frozenset[str] | None:
+    """The lower-case characters one item matches, if it is a literal (``p``) or a small
+    class of literals (``[Pp]``, ``[(\\[]``); None for anything else."""
+    if op is C.LITERAL:
+        low = chr(av).lower()
+        return frozenset([low]) if len(low) == 1 else None
     if op is C.IN and 0 < len(av) <= MAX_CLASS and all(o is C.LITERAL for o, _ in av):
         chars = frozenset(chr(v).lower() for _, v in av)
         return chars if all(len(c) == 1 for c in chars) else None
@@ -87,8 +78,7 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
     for k, (op, av) in enumerate(items):
         if at_start and k == 0 and (op is C.AT or _is_space_run(op, av)):
             return _lead(items[1:], at_start)
-        ch = _char(op, av)
-        chars = frozenset([ch]) if ch is not None else _class(op, av)
+        chars = _chars(op, av)
         if chars is not None:
             found = frozenset(p + c for p in found for c in chars)
         elif op in REPEATS and av[0] == 0 and av[1] == 1:
@@ -113,8 +103,7 @@ def _trail(items: Any) -> tuple[frozenset[str], bool]:
     """The mirror of _lead: literal strings every match ends with."""
     found = frozenset([""])
     for op, av in reversed(list(items)):
-        ch = _char(op, av)
-        chars = frozenset([ch]) if ch is not None else _class(op, av)
+        chars = _chars(op, av)
         if chars is not None:
             found = frozenset(c + s for s in found for c in chars)
         elif op is C.SUBPATTERN or op is C.BRANCH:

@@ -18,7 +18,6 @@ from .document import Block, Document
 from .literals import leading_literals, required_literals, trailing_literals
 from .rules import Rule
 
-
 TEXT_KINDS = ("block", "span", "section", "tail")
 
 
@@ -37,6 +36,7 @@ class Matcher:
         self.rules = rules
         self.regexes = [r.regex() for r in rules]
         self.max_chars = [r.options.get("max_chars", 1 << 62) for r in rules]
+        self.kinds = [r.options.get("kinds") for r in rules]
         self.at_start = [False] * len(rules)
         self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
         by_literal: dict[str, list[int]] = {}
@@ -134,24 +134,21 @@ class Matcher:
         """The first of these rules whose pattern matches all of the block within its limits."""
         text = block.text.strip()
         for idx in idxs:
-            rule = self.rules[idx]
-            kinds = rule.options.get("kinds")
-            if (len(text) <= rule.options.get("max_chars", len(text))
-                    and not (kinds and block.kind not in kinds)
+            kinds = self.kinds[idx]
+            if (len(text) <= self.max_chars[idx] and not (kinds and block.kind not in kinds)
                     and self.regexes[idx].fullmatch(text)):
-                return rule
+                return self.rules[idx]
         return None
 
     def spans(self, idxs: list[int], block: Block) -> Iterator[tuple[Rule, re.Match[str]]]:
         """Every (rule, match) of these span rules in the block, rules in order."""
         for idx in idxs:
-            rule = self.rules[idx]
-            kinds = rule.options.get("kinds")
+            kinds = self.kinds[idx]
             if kinds and block.kind not in kinds:
                 continue
             for m in self.regexes[idx].finditer(block.text):
                 if m.end() > m.start():
-                    yield rule, m
+                    yield self.rules[idx], m
 
 
 @dataclass
@@ -173,10 +170,8 @@ class Scope:
                 self.detectors.setdefault(rule.detector, rule)
 
 
-def _combined(rules: list[Rule]) -> re.Pattern[str] | None:
+def _combined(rules: list[Rule]) -> re.Pattern[str]:
     """One alternation of several rules' patterns, each keeping its own case flag."""
-    if not rules:
-        return None
     return re.compile("|".join(f"(?{'' if r.case_sensitive else 'i'}:{r.pattern})" for r in rules))
 
 

@@ -8,9 +8,7 @@ paragraph) is inferred from its shape only when a pass asks for it.
 
 from __future__ import annotations
 
-
 from .document import Block
-
 
 
 def split_text(text: str) -> list[Block]:
