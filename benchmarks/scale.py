@@ -31,7 +31,7 @@ from cleaner.batch import BatchOptions, run  # noqa: E402
 from cleaner.corpus import CorpusOptions, learn_files, with_corpus  # noqa: E402
 from cleaner.inputs import walk  # noqa: E402
 from cleaner.manifest import MANIFEST_NAME  # noqa: E402
-from tests.test_corpus_pass import SyntheticDoc, learn_and_clean, synthetic_corpus  # noqa: E402
+from tests.test_corpus_pass import SyntheticDoc, learn_and_clean, score, synthetic_corpus  # noqa: E402
 
 T = TypeVar("T")
 GRID = [(2, 0.01), (3, 0.02), (5, 0.05), (5, 0.1), (10, 0.05), (5, 0.2), (20, 0.3)]
@@ -116,16 +116,8 @@ def grid(docs: list[SyntheticDoc]) -> None:
     print("min_docs min_share  boilerplate kept  body lines eaten")
     for k, p in GRID:
         cleaned = learn_and_clean(docs, Cleaner(rule_list=[]), CorpusOptions(k, p))
-        noise = kept = eaten = 0
-        for doc, out in zip(docs, cleaned):
-            lines = set(out.render().splitlines())
-            for line in doc.lines:
-                if line.boilerplate:
-                    noise += 1
-                    kept += line.text in lines
-                else:
-                    eaten += line.text not in lines
-        print(f"{k:8d} {p:9.2f}  {kept / noise:16.2%}  {eaten:16d}")
+        noise, kept, eaten = score(docs, [out.render() for out in cleaned])
+        print(f"{k:8d} {p:9.2f}  {kept / noise:16.2%}  {len(eaten):16d}")
 
 
 def main() -> None:
