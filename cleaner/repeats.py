@@ -22,6 +22,13 @@ OPEN_QUOTES = "\"“„«‘'‹‚"
 CLOSE_QUOTES = "\"”“»’'›‘"
 _NOT_WORD = re.compile(r"[\W_]+")
 _PUNCT_BYTES = re.compile(rb"[^\w\s]+")
+# Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
+# non-ASCII character (casefold may map those to other characters).
+_COARSE_DROP = bytes([*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)])
+# A line that opens with a quotation mark, maybe after white space: where a pull quote
+# can start (the first line, and any line after a newline: the newline lets re skip ahead).
+_QUOTE_FIRST = re.compile(rf"[^\S\n]*[{OPEN_QUOTES}]")
+_QUOTE_OPENS = re.compile(rf"\n[^\S\n]*[{OPEN_QUOTES}]")
 
 
 def _norm(text: str) -> str:
@@ -40,19 +47,25 @@ def run(doc: Document, scope: Scope) -> None:
 
 def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int, max_chars: int,
                   min_words: int, max_words: int) -> None:
-    # Cheap tests first (length, sentence end, a case- and space-insensitive key);
-    # word count and block kind only for the lines that do repeat.
+    # Most documents repeat no line at all. A coarse key per line, made at C speed from
+    # the document's folded bytes (ASCII letters lower-cased, white space and non-ASCII
+    # bytes dropped), is equal for any two lines whose real keys are equal (but for the
+    # rare letter casefold spells in ASCII: "ß" is "ss"); the real key and the per-line
+    # tests are computed only for lines whose coarse key comes back.
+    view = doc.view()
+    coarse = view.folded.translate(None, _COARSE_DROP).split(b"\n")
+    counts = Counter(coarse)
+    if counts.most_common(1)[0][1] < min_count:
+        return
     keys: dict[int, str] = {}
-    for i, block in doc.alive():
-        if len(block.text) <= max_chars:
+    for (i, block), key in zip(view.alive, coarse):
+        if counts[key] >= min_count and len(block.text) <= max_chars:
             text = block.text.strip()
             if text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END):
                 keys[i] = " ".join(text.casefold().split())
-    if len(keys) < min_count:
-        return
-    counts = Counter(keys.values())
+    kept = Counter(keys.values())
     for i, key in keys.items():
-        if counts[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words \
+        if kept[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words \
                 and doc.blocks[i].kind not in (LIST_ITEM, CELL):
             doc.remove_block(i, NAME, rule_id, category)
 
@@ -78,14 +91,17 @@ def _fragment(text: str) -> bytes:
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
                attribution_max_words: int, attribution_max_chars: int) -> None:
-    alive = doc.alive()
+    view = doc.view()
+    if not (_QUOTE_FIRST.match(view.text) or _QUOTE_OPENS.search(view.text)):
+        return
+    alive = view.alive
     candidates = [pos for pos, (_, b) in enumerate(alive)
                   if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace())
                   and _quote_wrapped(b.text) and len(b.text.split()) >= min_words]
     if not candidates:
         return
     chosen = set(candidates)
-    folded = doc.view().folded
+    folded = view.folded
     kept: list[str] = []
     for pos in candidates:
         i, block = alive[pos]
