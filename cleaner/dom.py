@@ -139,27 +139,27 @@ def _first(item: Entry) -> int:
 
 def _matches(tree: Any, comp: Compiled) -> list[tuple[Any, int]]:
     """(element, index of the first rule matching it), in document order."""
-    index, attrs = comp.index, comp.attr_names
+    index = comp.index
     by_tag = {tag: tests for (kind, tag), tests in index.items() if kind == "tag"}
+    by_attr = {name: index[("attr", name)] for name in comp.attr_names}
     everywhere = index.get(("all", "*"), [])
     found: dict[Any, int] = {}
     for el in tree.iter(etree.Element):
-        tests = everywhere + by_tag.get(el.tag, [])
-        cls = el.get("class")
-        if cls:
-            for token in cls.split():
-                hit = index.get(("class", token))
+        tests = everywhere + by_tag[el.tag] if by_tag and el.tag in by_tag else everywhere
+        # One call for the element's attributes; most elements have none or one.
+        for name, have in el.items():
+            if name == "class":
+                for token in have.split():
+                    hit = index.get(("class", token))
+                    if hit:
+                        tests = tests + hit
+            elif name == "id":
+                hit = index.get(("id", have))
                 if hit:
                     tests = tests + hit
-        ident = el.get("id")
-        if ident:
-            hit = index.get(("id", ident))
-            if hit:
-                tests = tests + hit
-        for name in attrs:
-            have = cls if name == "class" else ident if name == "id" else el.get(name)
-            if have is not None:
-                tests = tests + [e for e in index[("attr", name)]
+            entries = by_attr.get(name)
+            if entries:
+                tests = tests + [e for e in entries
                                  if e[2] is None or ATTR_CHECKS[e[2]](have, e[3])]
         if tests:
             for i, test, _, _ in sorted(tests, key=_first):
