@@ -99,25 +99,6 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
     return found, True
 
 
-def _trail(items: Any) -> tuple[frozenset[str], bool]:
-    """The mirror of _lead: literal strings every match ends with."""
-    found = frozenset([""])
-    for op, av in reversed(list(items)):
-        chars = _chars(op, av)
-        if chars is not None:
-            found = frozenset(c + s for s in found for c in chars)
-        elif op is C.SUBPATTERN or op is C.BRANCH:
-            parts = [_trail(av[-1])] if op is C.SUBPATTERN else [_trail(alt) for alt in av[1]]
-            found = frozenset(s + t for t_set, _ in parts for s in t_set for t in found)
-            if not all(complete for _, complete in parts):
-                return found, False
-        else:
-            return found, False
-        if len(found) > MAX_ALTERNATIVES:
-            return frozenset([""]), False
-    return found, True
-
-
 def _seq(items: Any) -> frozenset[str] | None:
     """The best set of literals one of which every match of ``items`` contains."""
     items = list(items)
@@ -162,23 +143,6 @@ def leading_literals(pattern: str) -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=None)
-def trailing_literals(pattern: str, anchored: bool) -> frozenset[str] | None:
-    """Lower-case strings one of which every match ends with, where the match must end
-    at the end of the (stripped) block: a whole-block rule, or a pattern ending in ``$``."""
-    try:
-        items = list(P.parse(pattern, re.IGNORECASE))
-    except re.error:
-        return None
-    while items and (items[-1][0] is C.AT or _is_space_run(*items[-1])):
-        anchored = anchored or items[-1][0] is C.AT
-        items.pop()
-    if not anchored:
-        return None
-    found, _ = _trail(items)
-    return found if all(found) else None
-
-
-@lru_cache(maxsize=None)
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which every match contains, or None if there are
     none long enough to be worth a prefilter."""
@@ -190,3 +154,112 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     if not found or _score(found)[0] < MIN_WEIGHT:
         return None
     return found
+
+
+# -- edge characters: a gate for rules with no usable literal ---------------------------
+#
+# A whole-block rule without a literal (a lone date, a gallery counter) still says
+# which characters its match can start and end with: a digit or a month's first letter,
+# a digit or a closing bracket. A block whose first or last character is not among them
+# cannot match, which turns away most prose (it ends with a full stop) for the price of
+# two set lookups instead of a regex run. Only ASCII is judged: a block that starts or
+# ends with a non-ASCII character always passes, so Unicode digits and case rules
+# ("K" for the Kelvin sign) can never hide a match.
+
+ASCII = [chr(c) for c in range(128)]
+_CATEGORIES = {
+    C.CATEGORY_DIGIT: frozenset("0123456789"),
+    C.CATEGORY_SPACE: frozenset(" \t\n\r\f\v\x1c\x1d\x1e\x1f"),
+    C.CATEGORY_WORD: frozenset(c.lower() for c in ASCII if c.isalnum() or c == "_"),
+}
+Edge = tuple[frozenset[str] | None, bool]  # (ASCII characters or None for any, may be empty)
+
+
+@lru_cache(maxsize=None)
+def _ascii_range(lo: int, hi: int) -> frozenset[str]:
+    """The lower-cased ASCII characters that ``[lo-hi]`` matches case-insensitively
+    (re itself decides, so "ſ" for "s" and "K" for "k" are counted)."""
+    rx = re.compile(f"[{re.escape(chr(lo))}-{re.escape(chr(hi))}]", re.IGNORECASE)
+    return frozenset(c.lower() for c in ASCII if rx.fullmatch(c))
+
+
+def _class_edge(av: Any) -> frozenset[str] | None:
+    out: set[str] = set()
+    for op, a in av:
+        if op is C.LITERAL:
+            out |= _ascii_range(a, a)
+        elif op is C.RANGE:
+            out |= _ascii_range(*a)
+        elif op is C.CATEGORY and a in _CATEGORIES:
+            out |= _CATEGORIES[a]
+        else:
+            return None  # a negated class, \W, \S: any character
+    return frozenset(out)
+
+
+def _edge_item(op: Any, av: Any, last: bool) -> Edge:
+    if op is C.LITERAL:
+        return _ascii_range(av, av), False
+    if op is C.IN:
+        return _class_edge(av), False
+    if op is C.SUBPATTERN:
+        return _edge(av[-1], last)
+    if op is C.ATOMIC_GROUP:
+        return _edge(av, last)
+    if op is C.BRANCH:
+        parts = [_edge(alt, last) for alt in av[1]]
+        if any(chars is None for chars, _ in parts):
+            return None, False
+        return frozenset().union(*(chars for chars, _ in parts)), any(e for _, e in parts)
+    if op in REPEATS:
+        chars, empty = _edge(av[2], last)
+        return chars, empty or av[0] == 0
+    if op is C.AT or op is C.ASSERT_NOT or op is C.ASSERT:
+        return frozenset(), True  # zero width
+    return None, False  # any character, a back-reference, ...
+
+
+def _edge(items: Any, last: bool) -> Edge:
+    """The characters a match of ``items`` can start (or end) with, and whether it can
+    be empty. A lookahead met before anything that can consume narrows the start to what it
+    allows too (``(?=\\d|mon)...``)."""
+    out: set[str] = set()
+    allowed: frozenset[str] | None = None
+    for op, av in (reversed(list(items)) if last else items):
+        if op is C.ASSERT and not last and av[0] == 1 and not out:
+            ahead, empty = _edge(av[1], last)
+            if ahead is not None and not empty:
+                allowed = ahead if allowed is None else allowed & ahead
+            continue
+        chars, empty = _edge_item(op, av, last)
+        if chars is None:
+            if allowed is not None:
+                return allowed, False
+            return None, False
+        out |= chars
+        if not empty:
+            return frozenset(out) if allowed is None else frozenset(out) & allowed, False
+    return frozenset(out), True
+
+
+@lru_cache(maxsize=None)
+def edge_chars(pattern: str, last: bool) -> frozenset[str] | None:
+    """Lower-case ASCII characters every non-empty match of ``pattern`` starts with (or
+    ends with, after trailing white space), or None when it could be any character."""
+    try:
+        items = list(P.parse(pattern, re.IGNORECASE))
+    except re.error:
+        return None
+    chars, empty = _edge(items, last)
+    return None if chars is None or empty else chars
+
+
+def ends_at_end(pattern: str) -> bool:
+    """Whether every match ends at the end of the text (``...\\s*$``)."""
+    try:
+        items = list(P.parse(pattern))
+    except re.error:
+        return False
+    while items and _is_space_run(*items[-1]):
+        items.pop()
+    return bool(items) and items[-1] == (C.AT, C.AT_END)

@@ -9,16 +9,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from .document import Block, Document
-from .literals import leading_literals, required_literals, trailing_literals
+from .literals import edge_chars, ends_at_end, leading_literals, required_literals
 from .rules import Rule
 
 TEXT_KINDS = ("block", "span", "section", "tail")
+# A gate: the lower-case ASCII characters a match may start (or end) with, plus "" for
+# any non-ASCII character; None when it could be anything.
+Gate = frozenset[str] | None
+
+
+def _gate(chars: frozenset[str] | None) -> Gate:
+    return None if chars is None else chars | {""}
+
+
+class Group(NamedTuple):
+    """Rules without a literal that share their gates and max_chars."""
+
+    first: Gate
+    last: Gate
+    max_chars: int
+    regex: re.Pattern[str]
+    members: list[int]
 
 
 class Matcher:
@@ -55,20 +72,22 @@ class Matcher:
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
-        # Rules without a literal: grouped by kind, by the characters their matches must end
-        # with (where there are such) and by max_chars, so that a block is only tried
-        # against the rules that could match it; one combined pattern per group rejects
-        # most blocks at once.
-        self.unanchored_groups: dict[str, list[tuple[tuple[str, ...] | None, re.Pattern[str], int, list[int]]]] = {}
+        # Rules without a literal: grouped by kind, by the characters their matches can
+        # start and end with (literals.edge_chars: a block with other edges cannot match)
+        # and by max_chars; one combined pattern per group rejects most of the rest at once.
+        self.unanchored_groups: dict[str, list[Group]] = {}
         for kind, idxs in self.unanchored.items():
-            groups: dict[tuple[tuple[str, ...] | None, int], list[int]] = {}
+            groups: dict[tuple[Gate, Gate, int], list[int]] = {}
             for idx in idxs:
-                ends = trailing_literals(rules[idx].pattern or "", anchored=kind != "span")
-                key = (tuple(sorted(ends)) if ends else None, self.max_chars[idx])
-                groups.setdefault(key, []).append(idx)
+                pattern = rules[idx].pattern or ""
+                whole = kind != "span"
+                first = _gate(edge_chars(pattern, last=False)) if whole else None
+                last = (_gate(edge_chars(pattern, last=True))
+                        if whole or ends_at_end(pattern) else None)
+                groups.setdefault((first, last, self.max_chars[idx]), []).append(idx)
             self.unanchored_groups[kind] = [
-                (ends, _combined([rules[i] for i in members]), limit, members)
-                for (ends, limit), members in groups.items()]
+                Group(first, last, limit, _combined([rules[i] for i in members]), members)
+                for (first, last, limit), members in groups.items()]
         self.literals = list(variants)
         self.literal_rules = [sorted(variants[lit]) for lit in self.literals]
         self.automaton = self._automaton()
@@ -118,17 +137,38 @@ class Matcher:
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
         """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
         found = doc.hits(self)[kind]
-        search = kind == "span"
-        for ends, rx, limit, members in self.unanchored_groups[kind]:
-            more = [i for i, b in doc.alive() if len(b.text) <= limit
-                    and (ends is None or b.text.rstrip().lower().endswith(ends))
-                    and (rx.search(b.text) if search else rx.fullmatch(b.text.strip()))]
+        groups = self.unanchored_groups[kind]
+        if groups:
+            more = self._unanchored(doc, groups, search=kind == "span")
             if more:
                 found = {i: set(v) for i, v in found.items()}
-                for i in more:
+                for i, members in more:
                     found.setdefault(i, set()).update(members)
         blocks = doc.blocks
         return [(i, sorted(found[i])) for i in sorted(found) if blocks[i].removed_by is None]
+
+    @staticmethod
+    def _unanchored(doc: Document, groups: list[Group], search: bool) -> list[tuple[int, list[int]]]:
+        """(block, rules) for the kept blocks that pass a group's gates and pattern."""
+        limit = max(g.max_chars for g in groups)
+        out = []
+        for i, block in doc.alive():
+            if len(block.text) > limit:
+                continue
+            text = block.text.strip()
+            if not text:
+                continue
+            # The edges as a gate sees them: lower-cased ASCII, "" for anything else.
+            head, tail = text[0], text[-1]
+            head = head.lower() if head.isascii() else ""
+            tail = tail.lower() if tail.isascii() else ""
+            for g in groups:
+                if (len(block.text) <= g.max_chars
+                        and (g.first is None or head in g.first)
+                        and (g.last is None or tail in g.last)
+                        and (g.regex.search(block.text) if search else g.regex.fullmatch(text))):
+                    out.append((i, g.members))
+        return out
 
     def first_full(self, idxs: list[int], block: Block) -> Rule | None:
         """The first of these rules whose pattern matches all of the block within its limits."""

@@ -27,19 +27,21 @@ from cleaner.cli import main
 from .batch_helpers import article, outputs, temporaries
 
 GOOD = "good.txt"
-# A rule whose pattern backtracks exponentially on a long run of "a" with no "!":
-# (?:a+)+ can split "aaaa…" in 2^n ways before the fullmatch fails.
+# A rule whose pattern backtracks exponentially on a long run of "a" ending in one digit:
+# (?:a+)+ can split "aaaa…" in 2^n ways before the fullmatch fails. The line starts and
+# ends with characters the rule's matches can start and end with, so the edge gate
+# (literals.edge_chars) lets it through to the regex.
 EVIL_RULE = r'''
 category = "test"
 [[rule]]
 id = "test.backtracks"
 description = "Deliberately catastrophic: nested quantifiers with a required end."
 kind = "block"
-pattern = '(?:a+)+\d'  # no literal to prefilter on: tried on every short block
-remove = ["aaa1"]
+pattern = '(?:a+)+1\d'  # no literal to prefilter on: tried on every short block
+remove = ["aaa12"]
 keep = ["A plain sentence."]
 '''
-EVIL_LINE = "a" * 40
+EVIL_LINE = "a" * 40 + "1"
 
 
 def reports(path: Path) -> dict[str, dict]:
@@ -180,7 +182,8 @@ def test_catastrophic_regex_is_killed_at_timeout_and_batch_goes_on(src, tmp_path
     assert proc.returncode == 1, proc.stderr
     rep = reports(report)
     assert rep["evil.txt"] == {"source": "evil.txt", "status": "failed",
-                               "reason": "timed out after 1s", "chars_in": 41, "chars_out": 0}
+                               "reason": "timed out after 1s",
+                               "chars_in": len(EVIL_LINE) + 1, "chars_out": 0}
     assert "failed: evil.txt: timed out after 1s" in proc.stderr
     assert rep[GOOD]["status"] == rep["zz-after.txt"]["status"] == "ok"
     assert sorted(outputs(dst)) == [GOOD, "zz-after.txt"]
