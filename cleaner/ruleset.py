@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from .literals import edge_chars, ends_at_end, leading_literals, required_litera
 from .rules import Rule
 
 TEXT_KINDS = ("block", "span", "section", "tail")
+_START = itemgetter(1)  # an automaton match's start offset
 # A gate: the lower-case ASCII characters a match may start (or end) with, plus "" for
 # any non-ASCII character; None when it could be anything.
 Gate = frozenset[str] | None
@@ -89,7 +91,13 @@ class Matcher:
                 Group(first, last, limit, _combined([rules[i] for i in members]), members)
                 for (first, last, limit), members in groups.items()]
         self.literals = list(variants)
-        self.literal_rules = [sorted(variants[lit]) for lit in self.literals]
+        # Per literal: (rule, kind, max_chars, only at a block's start) for each rule it
+        # stands for, and the longest block any of them looks at.
+        self.literal_entries = [
+            tuple((idx, rules[idx].kind, self.max_chars[idx], self.at_start[idx])
+                  for idx in sorted(variants[lit]))
+            for lit in self.literals]
+        self.literal_widest = [max(e[2] for e in entries) for entries in self.literal_entries]
         self.automaton = self._automaton()
 
     def _automaton(self) -> BytesAhoCorasick | None:
@@ -118,20 +126,24 @@ class Matcher:
         view = doc.view()
         data = view.folded
         found = self.automaton.find_matches_as_indexes(data, overlapping=True)
-        found.sort(key=lambda f: f[1])
-        rules, max_chars, at_start = self.rules, self.max_chars, self.at_start
+        found.sort(key=_START)
         line = pos = line_start = 0
+        alive, entries, widest = view.alive, self.literal_entries, self.literal_widest
         for lit, start, _ in found:
-            newlines = data.count(b"\n", pos, start)
-            if newlines:
-                line += newlines
-                line_start = data.rindex(b"\n", pos, start) + 1
-            pos = start
-            i, block = view.alive[line]
+            if start != pos:
+                newlines = data.count(b"\n", pos, start)
+                if newlines:
+                    line += newlines
+                    line_start = data.rindex(b"\n", pos, start) + 1
+                pos = start
+            i, block = alive[line]
+            size = len(block.text)
+            if size > widest[lit]:
+                continue  # a long paragraph: none of this literal's rules looks at it
             opens = not data[line_start:start].strip()
-            for idx in self.literal_rules[lit]:
-                if len(block.text) <= max_chars[idx] and (opens or not at_start[idx]):
-                    hits[rules[idx].kind].setdefault(i, set()).add(idx)
+            for idx, kind, limit, start_only in entries[lit]:
+                if size <= limit and (opens or not start_only):
+                    hits[kind].setdefault(i, set()).add(idx)
         return hits
 
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
