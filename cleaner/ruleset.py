@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from .document import Block, Document
+from .document import Block, Document, View
 from .literals import edge_chars, ends_at_end, leading_literals, required_literals
 from .rules import Rule
 
@@ -31,8 +31,9 @@ def _gate(chars: frozenset[str] | None) -> Gate:
 
 
 class Group(NamedTuple):
-    """Rules without a literal that share their gates and max_chars."""
+    """Rules without a literal that share their kind, gates and max_chars."""
 
+    kind: str
     first: Gate
     last: Gate
     max_chars: int
@@ -46,9 +47,9 @@ class Matcher:
     ``scan`` finds, per block, the rules whose literal occurs in it where it can
     matter: anywhere in the block, or at its start for a whole-block rule whose
     pattern opens with a literal, and only in blocks no longer than the rule's
-    ``max_chars``. A pass then runs only those rules' regexes, in rule order, plus the
-    few rules without a usable literal ("unanchored"), tried on every short block
-    after one combined pattern has rejected most of them.
+    ``max_chars``; and the few rules without a usable literal ("unanchored") whose
+    edge gates and combined pattern a short block passes. A pass then runs only
+    those rules' regexes, in rule order. The scan is redone only when text changes.
     """
 
     def __init__(self, rules: list[Rule]):
@@ -77,7 +78,7 @@ class Matcher:
         # Rules without a literal: grouped by kind, by the characters their matches can
         # start and end with (literals.edge_chars: a block with other edges cannot match)
         # and by max_chars; one combined pattern per group rejects most of the rest at once.
-        self.unanchored_groups: dict[str, list[Group]] = {}
+        self.unanchored_groups: list[Group] = []
         for kind, idxs in self.unanchored.items():
             groups: dict[tuple[Gate, Gate, int], list[int]] = {}
             for idx in idxs:
@@ -87,9 +88,10 @@ class Matcher:
                 last = (_gate(edge_chars(pattern, last=True))
                         if whole or ends_at_end(pattern) else None)
                 groups.setdefault((first, last, self.max_chars[idx]), []).append(idx)
-            self.unanchored_groups[kind] = [
-                Group(first, last, limit, _combined([rules[i] for i in members]), members)
+            self.unanchored_groups += [
+                Group(kind, first, last, limit, _combined([rules[i] for i in members]), members)
                 for (first, last, limit), members in groups.items()]
+        self.unanchored_limit = max((g.max_chars for g in self.unanchored_groups), default=-1)
         self.literals = list(variants)
         # Per literal: (rule, kind, max_chars, only at a block's start) for each rule it
         # stands for, and the longest block any of them looks at.
@@ -116,14 +118,19 @@ class Matcher:
     def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
         """Rule kind → block index → indexes of the rules worth trying on that block.
 
-        The scan runs on UTF-8 bytes lower-cased for ASCII only (ten times cheaper than
+        The literal scan runs on UTF-8 bytes lower-cased for ASCII only (ten times cheaper than
         str.lower on non-ASCII text); literals were added in upper and title case too,
         which covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
         """
         hits: dict[str, dict[int, set[int]]] = {k: {} for k in TEXT_KINDS}
-        if self.automaton is None:
-            return hits
         view = doc.view()
+        if self.automaton is not None:
+            self._scan_literals(view, hits)
+        if self.unanchored_groups:
+            self._scan_unanchored(view, hits)
+        return hits
+
+    def _scan_literals(self, view: View, hits: dict[str, dict[int, set[int]]]) -> None:
         data = view.folded
         found = self.automaton.find_matches_as_indexes(data, overlapping=True)
         found.sort(key=_START)
@@ -144,27 +151,12 @@ class Matcher:
             for idx, kind, limit, start_only in entries[lit]:
                 if size <= limit and (opens or not start_only):
                     hits[kind].setdefault(i, set()).add(idx)
-        return hits
 
-    def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
-        """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
-        found = doc.hits(self)[kind]
-        groups = self.unanchored_groups[kind]
-        if groups:
-            more = self._unanchored(doc, groups, search=kind == "span")
-            if more:
-                found = {i: set(v) for i, v in found.items()}
-                for i, members in more:
-                    found.setdefault(i, set()).update(members)
-        blocks = doc.blocks
-        return [(i, sorted(found[i])) for i in sorted(found) if blocks[i].removed_by is None]
-
-    @staticmethod
-    def _unanchored(doc: Document, groups: list[Group], search: bool) -> list[tuple[int, list[int]]]:
-        """(block, rules) for the kept blocks that pass a group's gates and pattern."""
-        limit = max(g.max_chars for g in groups)
-        out = []
-        for i, block in doc.alive():
+    def _scan_unanchored(self, view: View, hits: dict[str, dict[int, set[int]]]) -> None:
+        """Rules without a literal: each short block is stripped once and tried against
+        every group whose gates its edges pass (then the group's combined pattern)."""
+        limit = self.unanchored_limit
+        for i, block in view.alive:
             if len(block.text) > limit:
                 continue
             text = block.text.strip()
@@ -174,13 +166,19 @@ class Matcher:
             head, tail = text[0], text[-1]
             head = head.lower() if head.isascii() else ""
             tail = tail.lower() if tail.isascii() else ""
-            for g in groups:
+            for g in self.unanchored_groups:
                 if (len(block.text) <= g.max_chars
                         and (g.first is None or head in g.first)
                         and (g.last is None or tail in g.last)
-                        and (g.regex.search(block.text) if search else g.regex.fullmatch(text))):
-                    out.append((i, g.members))
-        return out
+                        and (g.regex.search(block.text) if g.kind == "span"
+                             else g.regex.fullmatch(text))):
+                    hits[g.kind].setdefault(i, set()).update(g.members)
+
+    def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
+        """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
+        found = doc.hits(self)[kind]
+        blocks = doc.blocks
+        return [(i, sorted(found[i])) for i in sorted(found) if blocks[i].removed_by is None]
 
     def first_full(self, idxs: list[int], block: Block) -> Rule | None:
         """The first of these rules whose pattern matches all of the block within its limits."""
