@@ -233,9 +233,7 @@ def _edge(items: Any, last: bool) -> Edge:
             continue
         chars, empty = _edge_item(op, av, last)
         if chars is None:
-            if allowed is not None:
-                return allowed, False
-            return None, False
+            return allowed, False  # any character, unless a lookahead said which
         out |= chars
         if not empty:
             return frozenset(out) if allowed is None else frozenset(out) & allowed, False
