@@ -253,6 +253,9 @@ class RuleSet:
             for site in rule.sites:
                 self.by_site.setdefault(site, []).append(rule)
         self._scopes: dict[tuple[tuple[str, ...], str | None], Scope] = {}
+        # The same scope by the rules it holds: every language without rules of its own
+        # ("ja", "nl", "ru" ...) gets the same rules, and shares one compiled scope.
+        self._by_rules: dict[tuple[str, ...], Scope] = {}
 
     def sites_for(self, url: str | None) -> tuple[str, ...]:
         host = host_of(url)
@@ -274,5 +277,9 @@ class RuleSet:
                     continue
                 seen.add(rule.id)
                 chosen.append(rule)
-            scope = self._scopes[key] = Scope(chosen)
+            ids = tuple(r.id for r in chosen)
+            scope = self._by_rules.get(ids)
+            if scope is None:
+                scope = self._by_rules[ids] = Scope(chosen)
+            self._scopes[key] = scope
         return scope
