@@ -121,6 +121,16 @@ def test_site_file_applies_to_domain_and_subdomains_only(tmp_path):
     assert cleaner.clean_text(doc).text == doc
 
 
+def test_languages_with_the_same_rules_share_one_compiled_scope():
+    """A scope is compiled once per set of rules, not once per language label."""
+    rules = Cleaner().ruleset
+    assert rules.scope(None, "ja") is rules.scope(None, "nl") is rules.scope(None, "ru")
+    german = rules.scope(None, "de")
+    assert german is not rules.scope(None, "ja")
+    assert any("de" in r.langs for r in german.rules)
+    assert not any(r.langs and "ja" not in r.langs for r in rules.scope(None, "ja").rules)
+
+
 def test_cleaner_pickles_after_use_for_worker_processes():
     import pickle
 
