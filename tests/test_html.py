@@ -221,3 +221,26 @@ def test_fidelity_to_trafilatura_on_dataset_pages() -> None:
         if not re.search(r"^\|", want, re.M):
             assert got == want, pid
     assert exact >= 8
+
+
+def test_table_cells_that_look_like_labels_or_counters_stay() -> None:
+    # A spec table's 'a/b' values, a record's date labels and a contact table's column
+    # header are data: the gallery counter, timestamp and sign-up label rules leave cells alone.
+    table = ("<table><tr><th>Name</th><th>Email address</th></tr>"
+             "<tr><td>Ward one</td><td>ward1@council.example</td></tr>"
+             "<tr><td>Power hp/kW</td><td>150/110</td></tr>"
+             "<tr><td>Torque Nm</td><td>320/250</td></tr>"
+             "<tr><td>First posted:</td><td>May 2, 2021</td></tr>"
+             "<tr><td>Last update posted:</td><td>June 9, 2021</td></tr></table>")
+    doc = Cleaner().clean_document(Document(format="html"), article(table))
+    text = doc.render()
+    assert PARAS[2] in text
+    for cell in ("Email address", "150/110", "320/250", "First posted:", "Last update posted:"):
+        assert cell in text, (cell, [r.as_dict() for r in doc.removals])
+
+
+def test_a_lone_fraction_in_a_recipe_stays() -> None:
+    recipe = "<h2>Ingredients</h2><p>1/4</p><p>cup butter</p><p>3/4</p><p>cup sugar</p>"
+    doc = Cleaner().clean_document(Document(format="html"), article(recipe))
+    text = doc.render()
+    assert "1/4" in text and "3/4" in text, [r.as_dict() for r in doc.removals]
