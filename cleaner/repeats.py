@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .document import CELL, LIST_ITEM, Block, Document
+from .document import CELL, HEADING, LIST_ITEM, Block, Document
 from .ruleset import Scope
 
 NAME = "repeats"
@@ -21,6 +21,8 @@ SENTENCE_END = (".", "!", "?", ";", ",", ":", "…")
 OPEN_QUOTES = "\"“„«‘'‹‚"
 CLOSE_QUOTES = "\"”“»’'›‘"
 _NOT_WORD = re.compile(r"[\W_]+")
+# A repeated line with code or table punctuation is a listing or a table row, not a label.
+_CODE_OR_TABLE = re.compile(r"[{}=;<>|`\\]")
 _PUNCT_BYTES = re.compile(rb"[^\w\s]+")
 # Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
 # non-ASCII character (casefold may map those to other characters).
@@ -61,7 +63,8 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     for (i, block), key in zip(view.alive, coarse):
         if counts[key] >= min_count and len(block.text) <= max_chars:
             text = block.text.strip()
-            if text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END):
+            if (text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END)
+                    and not _CODE_OR_TABLE.search(text)):
                 keys[i] = " ".join(text.casefold().split())
     kept = Counter(keys.values())
     for i, key in keys.items():
@@ -95,8 +98,9 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     if not (_QUOTE_FIRST.match(view.text) or _QUOTE_OPENS.search(view.text)):
         return
     alive = view.alive
+    # A quoted sub-heading repeats a body sentence too, but it is the article's structure.
     candidates = [pos for pos, (_, b) in enumerate(alive)
-                  if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace())
+                  if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and b.kind != HEADING
                   and _quote_wrapped(b.text) and len(b.text.split()) >= min_words]
     if not candidates:
         return

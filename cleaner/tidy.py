@@ -14,6 +14,8 @@ from .document import HEADING, Document
 NAME = "tidy"
 CATEGORY = "tidy"
 PREFIX = "tidy."
+# Removals that do not empty a heading: a caption or a dateline under a title.
+NOT_CONTENT = frozenset({"caption", "furniture"})
 SEPARATOR = re.compile(r"[\s\-–—_*•·|=~#+.°◆◇■□●○]{1,40}")
 
 
@@ -25,17 +27,23 @@ def run(doc: Document) -> None:
 
 
 def _orphan_headings(doc: Document) -> None:
-    """A heading goes when what stood under it was removed (by a rule, not by tidy:
-    that would cascade up through every short line) and nothing it could head follows."""
+    """A heading goes when what stood under it was removed as content of its own (a
+    promo list, a newsletter box: not by tidy, which would cascade up through every
+    short line, nor a caption or a dateline, which sit under a title) and nothing it
+    could head follows. The first block left is never taken: it is the article's title."""
     blocks = doc.blocks
     alive = doc.alive()
-    for pos, (i, block) in enumerate(alive):
+    categories: dict[int, str] | None = None
+    for pos, (i, block) in enumerate(alive[1:], 1):
         nxt = alive[pos + 1][0] if pos + 1 < len(alive) else len(blocks)
         under = blocks[i + 1].removed_by if nxt > i + 1 else None
         if not under or under.startswith(PREFIX) or block.kind != HEADING:
             continue  # what stood right under it is still there, or went by tidy itself
         if nxt == len(blocks) or blocks[nxt].kind == HEADING:
-            doc.remove_block(i, NAME, PREFIX + "orphan-heading", CATEGORY)
+            if categories is None:
+                categories = {r.block: r.category for r in doc.removals if r.start is None}
+            if categories.get(i + 1) not in NOT_CONTENT:
+                doc.remove_block(i, NAME, PREFIX + "orphan-heading", CATEGORY)
 
 
 def _stray_separators(doc: Document) -> None:

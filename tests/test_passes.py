@@ -158,3 +158,51 @@ def test_tail_reaches_its_own_fixpoint():
     once = Cleaner().clean_text(text).text
     assert once == "Please enter your comment!\n"
     assert Cleaner().clean_text(once).text == once
+
+
+def _tidied(blocks: list[Block], removed: dict[int, str]) -> list[str | None]:
+    from cleaner import tidy
+
+    doc = Document()
+    doc.set_blocks(blocks)
+    for i, category in removed.items():
+        doc.remove_block(i, "blocks", f"{category}.x", category)
+    tidy.run(doc)
+    return [b.removed_by for b in doc.blocks]
+
+
+def test_a_title_or_a_heading_over_a_caption_is_not_an_orphan():
+    # The title, with only its photo credit under it removed, and a later heading over a
+    # caption: neither headed content that went.
+    got = _tidied([Block("Ferry back after storms", "heading"), Block("Photo: Jane Doe", "paragraph"),
+                   Block(BODY), Block("The new quay", "heading"), Block("Pic: AGENCY", "paragraph"),
+                   Block("Timetable", "heading"), Block(BODY)],
+                  {1: "caption", 4: "caption"})
+    assert got == [None, "caption.x", None, None, "caption.x", None, None]
+    # The first block left is the title even when a promo under it went.
+    got = _tidied([Block("Ferry back after storms", "heading"), Block("Read more: x", "paragraph"),
+                   Block("Timetable", "heading"), Block(BODY)], {1: "promo"})
+    assert got == [None, "promo.x", None, None]
+
+
+def test_a_quoted_subheading_is_not_a_pull_quote():
+    quote = "“We will build the bridge before winter comes”"
+    text = (f"{BODY}\n\nShe said: {quote[1:-1]}. The crowd cheered.\n\n{quote}\n\n{BODY}\n")
+    doc = Document()
+    doc.set_blocks([Block(BODY), Block(f"She said: {quote[1:-1]}. The crowd cheered."),
+                    Block(quote, "heading"), Block(BODY)])
+    cleaner = Cleaner()
+    cleaner.run_passes(doc, cleaner.ruleset.scope())
+    assert doc.blocks[2].removed_by is None
+    # The same line as a paragraph (a pull quote) goes.
+    assert quote not in cleaner.clean_text(text).text
+
+
+def test_repeated_code_or_table_lines_are_not_caption_headers():
+    cleaner = Cleaner()
+    for line in ("x = load(path)", "| Team | Points |", "}", "<br>", "cd build; make"):
+        text = f"{BODY}\n\n{line}\n\n{BODY}\n\n{line}\n\n{BODY}\n\n{line}\n"
+        assert cleaner.clean_text(text).text == text, line
+    label = "Summit in pictures"
+    text = f"{BODY}\n\n{label}\n\n{BODY}\n\n{label}\n\n{BODY}\n\n{label}\n"
+    assert label not in cleaner.clean_text(text).text
