@@ -139,14 +139,17 @@ def _first(item: Entry) -> int:
     return item[0]
 
 
-def _matches(tree: Any, comp: Compiled) -> list[tuple[Any, int]]:
-    """(element, index of the first rule matching it), in document order."""
+def _matches(tree: Any, elements: list[Any], comp: Compiled) -> list[tuple[Any, int]]:
+    """(element, index of the first rule matching it), in document order; ``elements``
+    is every node of the tree, in order."""
     index = comp.index
     by_tag = {tag: tests for (kind, tag), tests in index.items() if kind == "tag"}
     by_attr = {name: index[("attr", name)] for name in comp.attr_names}
     everywhere = index.get(("all", "*"), [])
     found: dict[Any, int] = {}
-    for el in tree.iter(etree.Element):
+    for el in elements:
+        if not isinstance(el.tag, str):
+            continue  # a comment or processing instruction
         tests = everywhere + by_tag[el.tag] if by_tag and el.tag in by_tag else everywhere
         # One call for the element's attributes; most elements have none or one.
         for name, have in el.items():
@@ -172,20 +175,21 @@ def _matches(tree: Any, comp: Compiled) -> list[tuple[Any, int]]:
         for el in xpath(tree):
             if isinstance(el.tag, str) and found.get(el, len(comp.rules)) > i:
                 found[el] = i
-    order = {el: n for n, el in enumerate(tree.iter())} if comp.full else None
+    order = {el: n for n, el in enumerate(elements)} if comp.full else None
     items = list(found.items())
     if order is not None:
         items.sort(key=lambda item: order[item[0]])
     return items
 
 
-def apply(tree: Any, comp: Compiled, doc: Document) -> Marks:
+def apply(tree: Any, comp: Compiled, doc: Document, elements: list[Any] | None = None) -> Marks:
     """Drop every element a rule matches (tail text stays), recording each removal;
-    return the text of the elements left in place to be removed after extraction."""
+    return the text of the elements left in place to be removed after extraction.
+    ``elements``: every node of the tree, in order, if the caller has them."""
     marks: Marks = []
     if not comp.rules:
         return marks
-    matches = _matches(tree, comp)
+    matches = _matches(tree, list(tree.iter()) if elements is None else elements, comp)
     if not matches:
         return marks
     root = _top(tree)

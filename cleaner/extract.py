@@ -69,8 +69,13 @@ def extract_html(doc: Document, content: str | bytes, ruleset: RuleSet,
     if doc.lang is None:
         doc.lang = page_lang(tree)
     scope = ruleset.scope(doc.url, doc.lang)
-    marks = dom.apply(tree, dom.compiled(scope.dom), doc)
+    # lxml.html makes each element's Python object through a Python-level class lookup,
+    # and trafilatura walks the tree many times; while these objects stay alive every
+    # walk reuses them. Made once here, for the dom pass, and held through extraction.
+    elements = list(tree.iter())
+    marks = dom.apply(tree, dom.compiled(scope.dom), doc, elements)
     body = run_trafilatura(tree, options, doc.url)
+    del elements
     if body is None:
         doc.notes.append("extract: trafilatura found no main text")
         doc.set_blocks([])
