@@ -182,14 +182,14 @@ def _matches(tree: Any, elements: list[Any], comp: Compiled) -> list[tuple[Any, 
     return items
 
 
-def apply(tree: Any, comp: Compiled, doc: Document, elements: list[Any] | None = None) -> Marks:
+def apply(tree: Any, elements: list[Any], comp: Compiled, doc: Document) -> Marks:
     """Drop every element a rule matches (tail text stays), recording each removal;
     return the text of the elements left in place to be removed after extraction.
-    ``elements``: every node of the tree, in order, if the caller has them."""
+    ``elements``: every node of the tree, in order."""
     marks: Marks = []
     if not comp.rules:
         return marks
-    matches = _matches(tree, list(tree.iter()) if elements is None else elements, comp)
+    matches = _matches(tree, elements, comp)
     if not matches:
         return marks
     root = _top(tree)

@@ -73,7 +73,7 @@ def extract_html(doc: Document, content: str | bytes, ruleset: RuleSet,
     # and trafilatura walks the tree many times; while these objects stay alive every
     # walk reuses them. Made once here, for the dom pass, and held through extraction.
     elements = list(tree.iter())
-    marks = dom.apply(tree, dom.compiled(scope.dom), doc, elements)
+    marks = dom.apply(tree, elements, dom.compiled(scope.dom), doc)
     body = run_trafilatura(tree, options, doc.url)
     del elements
     if body is None:
