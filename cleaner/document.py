@@ -117,11 +117,17 @@ class View:
 
     @property
     def folded(self) -> bytes:
-        """UTF-8 with ASCII letters lower-cased: ten times cheaper than str.lower on
-        non-ASCII text, and enough for literal prefilters (see literals.py)."""
+        """The text as ``fold`` makes it, for the prefilters and repeats."""
         if self._folded is None:
-            self._folded = self.text.encode("utf-8", "surrogatepass").lower()
+            self._folded = fold(self.text)
         return self._folded
+
+
+def fold(text: str) -> bytes:
+    """UTF-8 with ASCII letters lower-cased: ten times cheaper than str.lower on
+    non-ASCII text, and enough for literal prefilters (see literals.py). Always valid
+    UTF-8, as Hyperscan needs (linescan.py): a lone surrogate becomes "?"."""
+    return text.encode("utf-8", "replace").lower()
 
 
 @dataclass(slots=True)

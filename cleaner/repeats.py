@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .document import CELL, HEADING, LIST_ITEM, Block, Document
+from .document import CELL, HEADING, LIST_ITEM, Block, Document, fold
 from .ruleset import Scope
 
 NAME = "repeats"
@@ -89,7 +89,7 @@ def _fragment(text: str) -> bytes:
     """The longest run of the quotation between punctuation marks (and non-ASCII
     characters), folded like View.folded: a cheap substring that any block repeating
     the quotation must contain."""
-    return max(_PUNCT_BYTES.split(text.encode("utf-8", "surrogatepass").lower()), key=len).strip()
+    return max(_PUNCT_BYTES.split(fold(text)), key=len).strip()
 
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
@@ -116,7 +116,7 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
         # the blocks are compared word for word.
         repeats_body = folded.count(frag) >= 2 and any(
             quote in " " + _norm(b.text) + " " for q, (_, b) in enumerate(alive)
-            if q not in chosen and frag in b.text.encode("utf-8", "surrogatepass").lower())
+            if q not in chosen and frag in fold(b.text))
         if not repeats_body and not any(quote in k for k in kept):
             kept.append(quote)
             continue

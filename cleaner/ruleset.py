@@ -10,35 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Iterator, NamedTuple
+from typing import Iterator
 from urllib.parse import urlsplit
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from .document import Block, Document, View
-from .literals import edge_chars, ends_at_end, leading_literals, required_literals
+from .linescan import LineScan
+from .literals import leading_literals, required_literals
 from .rules import Rule
 
 TEXT_KINDS = ("block", "span", "section", "tail")
 _START = itemgetter(1)  # an automaton match's start offset
-# A gate: the lower-case ASCII characters a match may start (or end) with, plus "" for
-# any non-ASCII character; None when it could be anything.
-Gate = frozenset[str] | None
-
-
-def _gate(chars: frozenset[str] | None) -> Gate:
-    return None if chars is None else chars | {""}
-
-
-class Group(NamedTuple):
-    """Rules without a literal that share their kind, gates and max_chars."""
-
-    kind: str
-    first: Gate
-    last: Gate
-    max_chars: int
-    regex: re.Pattern[str]
-    members: list[int]
 
 
 class Matcher:
@@ -47,9 +30,9 @@ class Matcher:
     ``scan`` finds, per block, the rules whose literal occurs in it where it can
     matter: anywhere in the block, or at its start for a whole-block rule whose
     pattern opens with a literal, and only in blocks no longer than the rule's
-    ``max_chars``; and the few rules without a usable literal ("unanchored") whose
-    edge gates and combined pattern a short block passes. A pass then runs only
-    those rules' regexes, in rule order. The scan is redone only when text changes.
+    ``max_chars``; and, from one Hyperscan pass (linescan.py), the lines where one of
+    the few rules without a usable literal ("unanchored") may match. A pass then runs
+    only those rules' regexes, in rule order. The scan is redone only when text changes.
     """
 
     def __init__(self, rules: list[Rule]):
@@ -60,14 +43,14 @@ class Matcher:
         self.at_start = [False] * len(rules)
         self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
         by_literal: dict[str, list[int]] = {}
-        self.unanchored: dict[str, list[int]] = {k: [] for k in TEXT_KINDS}
+        self.unanchored: list[int] = []
         for idx, rule in enumerate(rules):
             pattern = rule.pattern or ""
             literals = leading_literals(pattern) if rule.kind != "span" else None
             self.at_start[idx] = literals is not None
             literals = literals or required_literals(pattern)
             if literals is None:
-                self.unanchored[rule.kind].append(idx)
+                self.unanchored.append(idx)
             else:
                 for lit in literals:
                     by_literal.setdefault(lit, []).append(idx)
@@ -75,23 +58,7 @@ class Matcher:
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
-        # Rules without a literal: grouped by kind, by the characters their matches can
-        # start and end with (literals.edge_chars: a block with other edges cannot match)
-        # and by max_chars; one combined pattern per group rejects most of the rest at once.
-        self.unanchored_groups: list[Group] = []
-        for kind, idxs in self.unanchored.items():
-            groups: dict[tuple[Gate, Gate, int], list[int]] = {}
-            for idx in idxs:
-                pattern = rules[idx].pattern or ""
-                whole = kind != "span"
-                first = _gate(edge_chars(pattern, last=False)) if whole else None
-                last = (_gate(edge_chars(pattern, last=True))
-                        if whole or ends_at_end(pattern) else None)
-                groups.setdefault((first, last, self.max_chars[idx]), []).append(idx)
-            self.unanchored_groups += [
-                Group(kind, first, last, limit, _combined([rules[i] for i in members]), members)
-                for (first, last, limit), members in groups.items()]
-        self.unanchored_limit = max((g.max_chars for g in self.unanchored_groups), default=-1)
+        self.linescan = LineScan([rules[i] for i in self.unanchored]) if self.unanchored else None
         self.literals = list(variants)
         # Per literal: (rule, kind, max_chars, only at a block's start) for each rule it
         # stands for, and the longest block any of them looks at.
@@ -126,7 +93,7 @@ class Matcher:
         view = doc.view()
         if self.automaton is not None:
             self._scan_literals(view, hits)
-        if self.unanchored_groups:
+        if self.linescan is not None:
             self._scan_unanchored(view, hits)
         return hits
 
@@ -153,26 +120,12 @@ class Matcher:
                     hits[kind].setdefault(i, set()).add(idx)
 
     def _scan_unanchored(self, view: View, hits: dict[str, dict[int, set[int]]]) -> None:
-        """Rules without a literal: each short block is stripped once and tried against
-        every group whose gates its edges pass (then the group's combined pattern)."""
-        limit = self.unanchored_limit
-        for i, block in view.alive:
-            if len(block.text) > limit:
-                continue
-            text = block.text.strip()
-            if not text:
-                continue
-            # The edges as a gate sees them: lower-cased ASCII, "" for anything else.
-            head, tail = text[0], text[-1]
-            head = head.lower() if head.isascii() else ""
-            tail = tail.lower() if tail.isascii() else ""
-            for g in self.unanchored_groups:
-                if (len(block.text) <= g.max_chars
-                        and (g.first is None or head in g.first)
-                        and (g.last is None or tail in g.last)
-                        and (g.regex.search(block.text) if g.kind == "span"
-                             else g.regex.fullmatch(text))):
-                    hits[g.kind].setdefault(i, set()).update(g.members)
+        alive, rules, max_chars = view.alive, self.rules, self.max_chars
+        for pos, line in self.linescan.lines(view.folded):
+            idx = self.unanchored[pos]
+            i, block = alive[line]
+            if len(block.text) <= max_chars[idx]:
+                hits[rules[idx].kind].setdefault(i, set()).add(idx)
 
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
         """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""
@@ -218,11 +171,6 @@ class Scope:
         for rule in self.rules:
             if rule.kind == "detector" and rule.detector:
                 self.detectors.setdefault(rule.detector, rule)
-
-
-def _combined(rules: list[Rule]) -> re.Pattern[str]:
-    """One alternation of several rules' patterns, each keeping its own case flag."""
-    return re.compile("|".join(f"(?{'' if r.case_sensitive else 'i'}:{r.pattern})" for r in rules))
 
 
 def host_of(url: str | None) -> str | None:

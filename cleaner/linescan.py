@@ -1,0 +1,247 @@
+"""Rules without a literal, found in one Hyperscan pass over the document.
+
+A rule with no usable literal ("a lone date", "a gallery counter") cannot hide behind
+the literal prefilter (literals.py), and trying its regex on every short block costs
+more than the rest of the scan together. Hyperscan runs many patterns over a text at
+once, in compiled code, but not Python's dialect: no look-arounds or back-references,
+and bounded repeats of groups blow up its compiler. So each rule is translated into
+a *looser* pattern, one that matches wherever the rule can match (and in places it
+cannot): look-arounds and anchors are dropped, back-references match anything, large
+or nested repeats become open ones, ``\\w`` and ``\\d`` take every non-ASCII character.
+Hyperscan then names the lines a rule may match, and the rule's own regex decides, so
+the translation can only cost time, never change a result.
+
+The scan runs on ``View.folded`` (ASCII letters lower-cased), so every pattern is
+caseless for ASCII, and a negated class never excludes an ASCII letter; non-ASCII
+letters get their case variants spelled out for rules that ignore case.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from functools import lru_cache
+from re import _casefix  # type: ignore[attr-defined]
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser as P  # type: ignore[attr-defined]
+from typing import Any, Iterator
+
+import _sre  # type: ignore[import-not-found]
+import hyperscan
+
+from .rules import Rule
+
+MAX_CHAR = 0x10FFFF
+NEWLINE = 10
+# Bounds kept exact on a repeated single character (``\d{1,4}``); larger ones, and any
+# bound on a repeated group, are opened up (``{2,}``): exact, they multiply the states
+# Hyperscan builds, and a prefilter only needs to be loose.
+MAX_EXACT_REPEAT = 8
+# A range that ignores case is spelled out character by character up to this size;
+# a larger one becomes "any character".
+MAX_FOLDED_RANGE = 300
+REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
+SINGLE_CHAR = (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY)
+FLAGS = (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_CASELESS
+         | hyperscan.HS_FLAG_ALLOWEMPTY)
+
+Ranges = list[tuple[int, int]]
+# Supersets of Python's Unicode classes: every non-ASCII character counts as a word
+# character and a digit. None of them holds a newline, so no match crosses a line.
+_WORD: Ranges = [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A), (0x80, MAX_CHAR)]
+_SPACES: Ranges = [(c, c) for c in range(MAX_CHAR + 1) if chr(c).isspace() and c != NEWLINE]
+_CATEGORIES: dict[Any, Ranges] = {
+    C.CATEGORY_DIGIT: [(0x30, 0x39), (0x80, MAX_CHAR)],
+    C.CATEGORY_WORD: _WORD,
+    C.CATEGORY_SPACE: _SPACES,
+    C.CATEGORY_NOT_DIGIT: [(0, 9), (11, 0x2F), (0x3A, MAX_CHAR)],
+    C.CATEGORY_NOT_WORD: [(0, 9), (11, 0x2F), (0x3A, 0x40), (0x5B, 0x5E), (0x60, 0x60),
+                          (0x7B, MAX_CHAR)],
+    C.CATEGORY_NOT_SPACE: [(0, 8), (0x21, MAX_CHAR)],
+}
+ANY = "[^\\n]"
+
+
+def _esc(c: int) -> str:
+    ch = chr(c)
+    return ch if ch.isascii() and ch.isalnum() else "\\x{%x}" % c
+
+
+def _class(ranges: Ranges, negate: bool = False) -> str:
+    body = "".join(_esc(a) if a == b else f"{_esc(a)}-{_esc(b)}" for a, b in sorted(set(ranges)))
+    return f"[{'^' if negate else ''}{body}]"
+
+
+@lru_cache(maxsize=4096)
+def _folds(c: int) -> frozenset[int]:
+    """Every character that matches ``c`` under re.IGNORECASE (a superset)."""
+    out = {c, _sre.unicode_tolower(c)}
+    for variant in (chr(c).upper(), chr(c).lower(), chr(c).title(), chr(c).casefold()):
+        if len(variant) == 1:
+            out.add(ord(variant))
+    for x in list(out):
+        out.update(_casefix._EXTRA_CASES.get(x, ()))
+    return frozenset(out)
+
+
+def _without_newline(ranges: Ranges) -> Ranges:
+    out: Ranges = []
+    for a, b in ranges:
+        if a <= NEWLINE <= b:
+            out += [(a, NEWLINE - 1)] if a < NEWLINE else []
+            out += [(NEWLINE + 1, b)] if b > NEWLINE else []
+        else:
+            out.append((a, b))
+    return out
+
+
+def _ascii_not_letters(ranges: Ranges) -> Ranges:
+    """The ranges' ASCII characters that are not letters: the folded text changed the
+    case of the letters, and Hyperscan's caseless flag may fold other characters."""
+    out: Ranges = []
+    for a, b in ranges:
+        for lo, hi in ((a, min(b, 0x40)), (max(a, 0x5B), min(b, 0x60)), (max(a, 0x7B), min(b, 0x7F))):
+            if lo <= hi:
+                out.append((lo, hi))
+    return out
+
+
+def _positive(items: Any, icase: bool) -> str:
+    ranges: Ranges = []
+    for op, av in items:
+        if op is C.LITERAL:
+            ranges += [(x, x) for x in (_folds(av) if icase else (av,))]
+        elif op is C.RANGE:
+            lo, hi = av
+            if icase:
+                if hi - lo > MAX_FOLDED_RANGE:
+                    return ANY
+                ranges += [(x, x) for c in range(lo, hi + 1) for x in _folds(c)]
+            ranges.append((lo, hi))
+        elif op is C.CATEGORY:
+            ranges += _CATEGORIES[av]
+        else:
+            raise ValueError(f"class item {op}")
+    ranges = _without_newline(ranges)
+    return _class(ranges) if ranges else ANY
+
+
+def _negative(items: Any) -> str:
+    """``[^...]``: exclude only its plain ASCII characters that are not letters;
+    excluding less than Python does is looser, which is all a prefilter needs."""
+    ranges: Ranges = []
+    for op, av in items:
+        if op is C.LITERAL:
+            ranges.append((av, av))
+        elif op is C.RANGE:
+            ranges.append(tuple(av))  # type: ignore[arg-type]
+    return _class(_ascii_not_letters(ranges) + [(NEWLINE, NEWLINE)], negate=True)
+
+
+def _seq(items: Any, icase: bool) -> str:
+    return "".join(_item(op, av, icase) for op, av in items)
+
+
+def _item(op: Any, av: Any, icase: bool) -> str:
+    if op is C.LITERAL:
+        if av == NEWLINE:
+            return "[ \\t]"  # a block's own line breaks are spaces in the view
+        if icase:
+            chars = _folds(av)
+            return _esc(av) if len(chars) == 1 or (av < 128 and chr(av).isalpha()
+                                                     and chars <= {av, av ^ 0x20}) \
+                else _class([(x, x) for x in chars])
+        return _esc(av)
+    if op is C.NOT_LITERAL:
+        return _negative([(C.LITERAL, av)])
+    if op is C.ANY:
+        return ANY
+    if op is C.IN:
+        if av and av[0][0] is C.NEGATE:
+            return _negative(av[1:])
+        return _positive(av, icase)
+    if op is C.BRANCH:
+        return "(?:" + "|".join(_seq(branch, icase) for branch in av[1]) + ")"
+    if op is C.SUBPATTERN:
+        _, add, remove, items = av
+        return "(?:" + _seq(items, (icase or bool(add & re.I)) and not remove & re.I) + ")"
+    if op is C.ATOMIC_GROUP:
+        return "(?:" + _seq(av, icase) + ")"
+    if op in REPEATS:
+        lo, hi, items = av
+        body = "(?:" + _seq(items, icase) + ")"
+        single = len(items) == 1 and items[0][0] in SINGLE_CHAR
+        if single and hi <= MAX_EXACT_REPEAT:
+            return body + "{%d,%d}" % (lo, hi)
+        if hi <= 1:
+            return body + ("?" if lo == 0 else "")
+        lo = min(lo, MAX_EXACT_REPEAT if single else 1)
+        return body + ("*" if lo == 0 else "+" if lo == 1 else "{%d,}" % lo)
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return ""
+    if op is C.GROUPREF:
+        return ANY + "*"
+    if op is C.GROUPREF_EXISTS:
+        _, yes, no = av
+        return "(?:" + _seq(yes, icase) + "|" + (_seq(no, icase) if no else "") + ")"
+    raise ValueError(f"regex item {op}")
+
+
+_WS = _class(_SPACES) + "*"
+
+
+def loose_pattern(rule: Rule) -> str:
+    """A Hyperscan pattern for one line of ``View.folded`` that matches wherever the
+    rule can: in the line for a span rule, the whole line (white space aside) for a
+    rule that takes the whole block. Anything it cannot translate matches every line."""
+    try:
+        parsed = P.parse(rule.pattern or "", 0 if rule.case_sensitive else re.I)
+        body = _seq(parsed, bool(parsed.state.flags & re.I))
+    except (re.error, ValueError, KeyError, TypeError):
+        body = ANY + "*"
+    return body if rule.kind == "span" else f"^{_WS}(?:{body}){_WS}$"
+
+
+@lru_cache(maxsize=64)
+def _compile(patterns: tuple[str, ...]) -> bytes:
+    """The serialized database (compiling takes a fraction of a second; scopes with the
+    same rules without a literal, in one process, share it)."""
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=[p.encode("utf-8") for p in patterns],
+               ids=list(range(len(patterns))), flags=[FLAGS] * len(patterns))
+    return hyperscan.dumpb(db)
+
+
+class LineScan:
+    """One Hyperscan database over several rules; ``lines`` names (rule, line) pairs
+    where a rule may match. Pickles as its serialized database."""
+
+    def __init__(self, rules: list[Rule]):
+        self.serialized = _compile(tuple(loose_pattern(r) for r in rules))
+        self._load()
+
+    def _load(self) -> None:
+        self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
+        self.db.scratch = hyperscan.Scratch(self.db)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"serialized": self.serialized}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._load()
+
+    def lines(self, data: bytes) -> Iterator[tuple[int, int]]:
+        """(rule position, line number) for each possible match in ``data``, a view's
+        folded lines; a pair may come more than once."""
+        found: list[tuple[int, int]] = []
+        self.db.scan(data, match_event_handler=lambda rule, _start, end, _flags, _ctx:
+                     found.append((rule, end)))
+        if not found:
+            return
+        ends = [m.start() for m in _NEWLINES.finditer(data)]
+        for rule, end in found:
+            yield rule, bisect_left(ends, end)
+
+
+_NEWLINES = re.compile(b"\n")
