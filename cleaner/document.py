@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class View:
     """The kept blocks joined by newlines, one line each (a block's own line breaks
     become spaces): lets a pass search the whole document with one C-level call."""
 
-    __slots__ = ("alive", "text", "_folded")
+    __slots__ = ("alive", "text", "_folded", "_starts")
 
     def __init__(self, alive: list[tuple[int, Block]]):
         self.alive = alive
@@ -114,6 +115,7 @@ class View:
         if self.text.count("\n") != len(alive) - 1 or "\r" in self.text:
             self.text = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in alive)
         self._folded: bytes | None = None
+        self._starts: list[int] | None = None
 
     @property
     def folded(self) -> bytes:
@@ -121,6 +123,16 @@ class View:
         if self._folded is None:
             self._folded = fold(self.text)
         return self._folded
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each line starts in ``folded`` (and, last, where one more would)."""
+        if self._starts is None:
+            self._starts = [0, *accumulate(map(_PLUS_ONE, map(len, self.folded.split(b"\n"))))]
+        return self._starts
+
+
+_PLUS_ONE = (1).__add__
 
 
 def fold(text: str) -> bytes:

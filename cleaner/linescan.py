@@ -138,11 +138,11 @@ def _negative(items: Any) -> str:
     return _class(_ascii_not_letters(ranges) + [(NEWLINE, NEWLINE)], negate=True)
 
 
-def _seq(items: Any, icase: bool) -> str:
-    return "".join(_item(op, av, icase) for op, av in items)
+def _seq(items: Any, icase: bool, anchors: bool) -> str:
+    return "".join(_item(op, av, icase, anchors) for op, av in items)
 
 
-def _item(op: Any, av: Any, icase: bool) -> str:
+def _item(op: Any, av: Any, icase: bool, anchors: bool) -> str:
     if op is C.LITERAL:
         if av == NEWLINE:
             return "[ \\t]"  # a block's own line breaks are spaces in the view
@@ -161,15 +161,15 @@ def _item(op: Any, av: Any, icase: bool) -> str:
             return _negative(av[1:])
         return _positive(av, icase)
     if op is C.BRANCH:
-        return "(?:" + "|".join(_seq(branch, icase) for branch in av[1]) + ")"
+        return "(?:" + "|".join(_seq(branch, icase, anchors) for branch in av[1]) + ")"
     if op is C.SUBPATTERN:
         _, add, remove, items = av
-        return "(?:" + _seq(items, (icase or bool(add & re.I)) and not remove & re.I) + ")"
+        return "(?:" + _seq(items, (icase or bool(add & re.I)) and not remove & re.I, anchors) + ")"
     if op is C.ATOMIC_GROUP:
-        return "(?:" + _seq(av, icase) + ")"
+        return "(?:" + _seq(av, icase, anchors) + ")"
     if op in REPEATS:
         lo, hi, items = av
-        body = "(?:" + _seq(items, icase) + ")"
+        body = "(?:" + _seq(items, icase, anchors) + ")"
         single = len(items) == 1 and items[0][0] in SINGLE_CHAR
         if single and hi <= MAX_EXACT_REPEAT:
             return body + "{%d,%d}" % (lo, hi)
@@ -177,17 +177,23 @@ def _item(op: Any, av: Any, icase: bool) -> str:
             return body + ("?" if lo == 0 else "")
         lo = min(lo, MAX_EXACT_REPEAT if single else 1)
         return body + ("*" if lo == 0 else "+" if lo == 1 else "{%d,}" % lo)
-    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+    if op is C.AT:
+        return _ANCHORS.get(av, "") if anchors else ""
+    if op in (C.ASSERT, C.ASSERT_NOT):
         return ""
     if op is C.GROUPREF:
         return ANY + "*"
     if op is C.GROUPREF_EXISTS:
         _, yes, no = av
-        return "(?:" + _seq(yes, icase) + "|" + (_seq(no, icase) if no else "") + ")"
+        return "(?:" + _seq(yes, icase, anchors) + "|" + (_seq(no, icase, anchors) if no else "") + ")"
     raise ValueError(f"regex item {op}")
 
 
 _WS = _class(_SPACES) + "*"
+# A block is one line of the view, so its start and end are a line's; the end may have
+# white space after it there (a block's final line break is a space in the view).
+_ANCHORS = {C.AT_BEGINNING: "^", C.AT_BEGINNING_STRING: "^",
+            C.AT_END: _WS + "$", C.AT_END_STRING: _WS + "$"}
 
 
 def loose_pattern(rule: Rule) -> str:
@@ -196,7 +202,10 @@ def loose_pattern(rule: Rule) -> str:
     rule that takes the whole block. Anything it cannot translate matches every line."""
     try:
         parsed = P.parse(rule.pattern or "", 0 if rule.case_sensitive else re.I)
-        body = _seq(parsed, bool(parsed.state.flags & re.I))
+        flags = parsed.state.flags
+        # Anchors are kept for a span rule (they make its pattern selective); in a rule
+        # that takes the whole block, the line's own anchors stand for them.
+        body = _seq(parsed, bool(flags & re.I), rule.kind == "span" and not flags & re.M)
     except (re.error, ValueError, KeyError, TypeError):
         body = ANY + "*"
     return body if rule.kind == "span" else f"^{_WS}(?:{body}){_WS}$"

@@ -8,8 +8,8 @@ apply to one (sites, language) scope are compiled once and cached.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -21,7 +21,6 @@ from .literals import leading_literals, required_literals
 from .rules import Rule
 
 TEXT_KINDS = ("block", "span", "section", "tail")
-_START = itemgetter(1)  # an automaton match's start offset
 
 
 class Matcher:
@@ -49,7 +48,9 @@ class Matcher:
             literals = leading_literals(pattern) if rule.kind != "span" else None
             self.at_start[idx] = literals is not None
             literals = literals or required_literals(pattern)
-            if literals is None:
+            if literals is None or (rule.kind == "span" and "max_chars" not in rule.options):
+                # No literal, or a span rule that reads whole paragraphs (where a literal
+                # is common and its regex slow): found by the line scan instead.
                 self.unanchored.append(idx)
             else:
                 for lit in literals:
@@ -100,21 +101,17 @@ class Matcher:
     def _scan_literals(self, view: View, hits: dict[str, dict[int, set[int]]]) -> None:
         data = view.folded
         found = self.automaton.find_matches_as_indexes(data, overlapping=True)
-        found.sort(key=_START)
-        line = pos = line_start = 0
+        if not found:
+            return
+        starts = view.starts
         alive, entries, widest = view.alive, self.literal_entries, self.literal_widest
         for lit, start, _ in found:
-            if start != pos:
-                newlines = data.count(b"\n", pos, start)
-                if newlines:
-                    line += newlines
-                    line_start = data.rindex(b"\n", pos, start) + 1
-                pos = start
+            line = bisect_right(starts, start) - 1
             i, block = alive[line]
             size = len(block.text)
             if size > widest[lit]:
                 continue  # a long paragraph: none of this literal's rules looks at it
-            opens = not data[line_start:start].strip()
+            opens = not data[starts[line]:start].strip()
             for idx, kind, limit, start_only in entries[lit]:
                 if size <= limit and (opens or not start_only):
                     hits[kind].setdefault(i, set()).add(idx)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import fold
@@ -48,6 +48,9 @@ PATTERNS = [
     (r"kelvin\sſession", "block", False),
     (r"über \w+", "block", False),
     (r"\bend\b\Z", "span", False),
+    (r"end$", "span", False),
+    (r"^(?:photo|ab)\b", "span", False),
+    (r"(?m)^end", "span", False),
     (r"a\nb", "span", False),
 ]
 TOKENS = st.sampled_from(["mon", "Tue", "12", "3", "٣", " of ", "/", "GMT", " ", ".", ":",
@@ -57,6 +60,11 @@ TOKENS = st.sampled_from(["mon", "Tue", "12", "3", "٣", " of ", "/", "GMT", " "
 
 
 @settings(max_examples=600, deadline=None)
+@example(["x END\n"], (r"end$", "span", False))  # a final line break is a space in the view
+@example(["x\nEND"], (r"(?m)^end", "span", False))
+@example(["END"], (r"[^a-z ]{2,5}", "block", True))  # upper case is lower case in the scan
+@example(["\u212aELVIN\xa0SESSION"], (r"kelvin\sſession", "block", False))
+@example(["Über ٣"], (r"über \w+", "block", False))
 @given(st.lists(st.lists(TOKENS, min_size=1, max_size=8).map("".join), min_size=1,
                 max_size=4),
        st.sampled_from(PATTERNS))
