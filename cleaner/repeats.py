@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .document import CELL, HEADING, LIST_ITEM, Block, Document, fold
+from .document import CELL, HEADING, LIST_ITEM, Block, Document
 from .ruleset import Scope
 
 NAME = "repeats"
@@ -57,7 +57,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     view = doc.view()
     coarse = view.folded.translate(None, _COARSE_DROP).split(b"\n")
     counts = Counter(coarse)
-    if counts.most_common(1)[0][1] < min_count:
+    if max(counts.values()) < min_count:
         return
     keys: dict[int, str] = {}
     for (i, block), key in zip(view.alive, coarse):
@@ -85,11 +85,11 @@ def _attribution(block: Block, max_words: int, max_chars: int) -> bool:
             and text[0].isupper())
 
 
-def _fragment(text: str) -> bytes:
-    """The longest run of the quotation between punctuation marks (and non-ASCII
-    characters), folded like View.folded: a cheap substring that any block repeating
-    the quotation must contain."""
-    return max(_PUNCT_BYTES.split(fold(text)), key=len).strip()
+def _fragment(line: bytes) -> bytes:
+    """The longest run of a quotation's folded line (View.folded) between punctuation
+    marks and non-ASCII characters: a cheap substring that any line repeating the
+    quotation must contain."""
+    return max(_PUNCT_BYTES.split(line), key=len).strip()
 
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
@@ -106,17 +106,18 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
         return
     chosen = set(candidates)
     folded = view.folded
+    lines = folded.split(b"\n")  # one per kept block, as the view has them
     kept: list[str] = []
     for pos in candidates:
         i, block = alive[pos]
         quote = " " + _norm(block.text) + " "
-        frag = _fragment(block.text)
+        frag = _fragment(lines[pos])
         # A quotation that repeats the body, or repeats an earlier standalone quotation.
         # The fragment must occur twice in the document (itself and its source) before
         # the blocks are compared word for word.
         repeats_body = folded.count(frag) >= 2 and any(
             quote in " " + _norm(b.text) + " " for q, (_, b) in enumerate(alive)
-            if q not in chosen and frag in fold(b.text))
+            if q not in chosen and frag in lines[q])
         if not repeats_body and not any(quote in k for k in kept):
             kept.append(quote)
             continue
