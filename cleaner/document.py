@@ -138,7 +138,7 @@ _PLUS_ONE = (1).__add__
 def fold(text: str) -> bytes:
     """UTF-8 with ASCII letters lower-cased: ten times cheaper than str.lower on
     non-ASCII text, and enough for literal prefilters (see literals.py). Always valid
-    UTF-8, as Hyperscan needs (linescan.py): a lone surrogate becomes "?"."""
+    UTF-8, as Hyperscan needs (prefilter.py): a lone surrogate becomes "?"."""
     return text.encode("utf-8", "replace").lower()
 
 

@@ -2,7 +2,7 @@
 
 For every text rule we find a set of lower-case strings such that any match of
 the rule contains at least one of them ("pic", "photo" for a credit pattern).
-One Aho-Corasick scan of the lower-cased document finds where those occur, and
+One scan of the lower-cased document (prefilter.py) finds where those occur, and
 a rule's own regex runs only on the blocks that contain one of its literals.
 This is the literal-prefilter idea of grep-like engines; it makes the cost of a
 document grow with its length, and only very slowly with the number of rules.
@@ -27,7 +27,7 @@ REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REP
 
 
 # More alternatives than this and a set of literals stops being worth building
-# (the automaton takes thousands easily; the cap bounds work on huge patterns).
+# (the scan takes thousands easily; the cap bounds work on huge patterns).
 MAX_ALTERNATIVES = 512
 
 

@@ -13,25 +13,23 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from ahocorasick_rs import BytesAhoCorasick, Implementation
-
-from .document import Block, Document, View
-from .linescan import LineScan
+from .document import Block, Document
 from .literals import leading_literals, required_literals
+from .prefilter import Prefilter
 from .rules import Rule
 
 TEXT_KINDS = ("block", "span", "section", "tail")
 
 
 class Matcher:
-    """The text rules of a scope behind one literal prefilter (see literals.py).
+    """The text rules of a scope behind one prefilter (see prefilter.py).
 
-    ``scan`` finds, per block, the rules whose literal occurs in it where it can
-    matter: anywhere in the block, or at its start for a whole-block rule whose
-    pattern opens with a literal, and only in blocks no longer than the rule's
-    ``max_chars``; and, from one Hyperscan pass (linescan.py), the lines where one of
-    the few rules without a usable literal ("unanchored") may match. A pass then runs
-    only those rules' regexes, in rule order. The scan is redone only when text changes.
+    ``scan`` finds, per block, the rules worth trying there: those whose literal
+    (literals.py) occurs in it where it can matter (anywhere in the block, or at its
+    start for a whole-block rule whose pattern opens with a literal), and those without
+    a usable literal whose loose pattern matches the block; only in blocks no longer
+    than the rule's ``max_chars``. A pass then runs only those rules' regexes, in rule
+    order. The scan is redone only when text changes.
     """
 
     def __init__(self, rules: list[Rule]):
@@ -39,90 +37,67 @@ class Matcher:
         self.regexes = [r.regex() for r in rules]
         self.max_chars = [r.options.get("max_chars", 1 << 62) for r in rules]
         self.kinds = [r.options.get("kinds") for r in rules]
-        self.at_start = [False] * len(rules)
         self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
+        at_start = [False] * len(rules)
         by_literal: dict[str, list[int]] = {}
         self.unanchored: list[int] = []
         for idx, rule in enumerate(rules):
             pattern = rule.pattern or ""
             literals = leading_literals(pattern) if rule.kind != "span" else None
-            self.at_start[idx] = literals is not None
+            at_start[idx] = literals is not None
             literals = literals or required_literals(pattern)
             if literals is None or (rule.kind == "span" and "max_chars" not in rule.options):
                 # No literal, or a span rule that reads whole paragraphs (where a literal
-                # is common and its regex slow): found by the line scan instead.
+                # is common and its regex slow): its own loose pattern goes to the scan.
                 self.unanchored.append(idx)
             else:
                 for lit in literals:
                     by_literal.setdefault(lit, []).append(idx)
+        # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
+        # str.lower on non-ASCII text); literals go in upper and title case too, which
+        # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
         variants: dict[bytes, set[int]] = {}
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
-        self.linescan = LineScan([rules[i] for i in self.unanchored]) if self.unanchored else None
-        self.literals = list(variants)
-        # Per literal: (rule, kind, max_chars, only at a block's start) for each rule it
-        # stands for, and the longest block any of them looks at.
-        self.literal_entries = [
-            tuple((idx, rules[idx].kind, self.max_chars[idx], self.at_start[idx])
-                  for idx in sorted(variants[lit]))
-            for lit in self.literals]
-        self.literal_widest = [max(e[2] for e in entries) for entries in self.literal_entries]
-        self.automaton = self._automaton()
-
-    def _automaton(self) -> BytesAhoCorasick | None:
-        return (BytesAhoCorasick(self.literals, implementation=Implementation.DFA)
-                if self.literals else None)
-
-    # A worker gets the analysed literals with the rules and only rebuilds the automaton
-    # (which does not pickle): milliseconds, where analysing the literals takes seconds.
-    def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "automaton"}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self.automaton = self._automaton()
+        literals = list(variants)
+        # Per scan pattern (the literals, then the loose patterns): (rule, kind,
+        # max_chars, only at a block's start) for each rule it stands for; the longest
+        # block any of them looks at; and its length, to find where a match starts
+        # (a loose pattern counts 1: its match's last byte is on the line it names).
+        self.entries = [tuple((idx, rules[idx].kind, self.max_chars[idx], at_start[idx])
+                              for idx in sorted(variants[lit])) for lit in literals]
+        self.entries += [((idx, rules[idx].kind, self.max_chars[idx], False),)
+                         for idx in self.unanchored]
+        self.widest = [max(e[2] for e in entries) for entries in self.entries]
+        self.lengths = [len(lit) for lit in literals] + [1] * len(self.unanchored)
+        self.prefilter = (Prefilter(literals, [rules[i] for i in self.unanchored])
+                          if self.entries else None)
 
     def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
-        """Rule kind → block index → indexes of the rules worth trying on that block.
-
-        The literal scan runs on UTF-8 bytes lower-cased for ASCII only (ten times cheaper than
-        str.lower on non-ASCII text); literals were added in upper and title case too,
-        which covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
-        """
+        """Rule kind → block index → indexes of the rules worth trying on that block."""
         hits: dict[str, dict[int, set[int]]] = {k: {} for k in TEXT_KINDS}
+        if self.prefilter is None:
+            return hits
         view = doc.view()
-        if self.automaton is not None:
-            self._scan_literals(view, hits)
-        if self.linescan is not None:
-            self._scan_unanchored(view, hits)
-        return hits
-
-    def _scan_literals(self, view: View, hits: dict[str, dict[int, set[int]]]) -> None:
         data = view.folded
-        found = self.automaton.find_matches_as_indexes(data, overlapping=True)
+        found = self.prefilter.matches(data)
         if not found:
-            return
-        starts = view.starts
-        alive, entries, widest = view.alive, self.literal_entries, self.literal_widest
-        for lit, start, _ in found:
+            return hits
+        starts, alive = view.starts, view.alive
+        entries, widest, lengths = self.entries, self.widest, self.lengths
+        for pattern, end in found:
+            start = end - lengths[pattern]
             line = bisect_right(starts, start) - 1
             i, block = alive[line]
             size = len(block.text)
-            if size > widest[lit]:
-                continue  # a long paragraph: none of this literal's rules looks at it
+            if size > widest[pattern]:
+                continue  # a long paragraph: none of this pattern's rules looks at it
             opens = not data[starts[line]:start].strip()
-            for idx, kind, limit, start_only in entries[lit]:
+            for idx, kind, limit, start_only in entries[pattern]:
                 if size <= limit and (opens or not start_only):
                     hits[kind].setdefault(i, set()).add(idx)
-
-    def _scan_unanchored(self, view: View, hits: dict[str, dict[int, set[int]]]) -> None:
-        alive, rules, max_chars = view.alive, self.rules, self.max_chars
-        for pos, line in self.linescan.lines(view.folded):
-            idx = self.unanchored[pos]
-            i, block = alive[line]
-            if len(block.text) <= max_chars[idx]:
-                hits[rules[idx].kind].setdefault(i, set()).add(idx)
+        return hits
 
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
         """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""

@@ -27,10 +27,9 @@ from cleaner.cli import main
 from .batch_helpers import article, outputs, temporaries
 
 GOOD = "good.txt"
-# A rule whose pattern backtracks exponentially on a long run of "a" ending in one digit:
-# (?:a+)+ can split "aaaa…" in 2^n ways before the fullmatch fails. The line starts and
-# ends with characters the rule's matches can start and end with, so the edge gate
-# (literals.edge_chars) lets it through to the regex.
+# A rule whose pattern backtracks exponentially on a long run of "a" ending in "1":
+# (?:a+)+ can split "aaaa…" in 2^n ways, and the look-ahead fails after every one. The
+# prefilter's loose pattern drops look-aheads (prefilter.py), so it lets the line through.
 EVIL_RULE = r'''
 category = "test"
 [[rule]]

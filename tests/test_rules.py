@@ -136,6 +136,6 @@ def test_cleaner_pickles_after_use_for_worker_processes():
 
     cleaner = Cleaner()
     text = "Body text of a story.\n\nPlease enter your comment!\n"
-    before = cleaner.clean_text(text)  # compiles a scope (an automaton that cannot pickle)
+    before = cleaner.clean_text(text)  # compiles a scope (a Hyperscan database)
     twin = pickle.loads(pickle.dumps(cleaner))
     assert twin.clean_text(text) == before

@@ -1,18 +1,19 @@
-"""The Hyperscan line scan for rules without a literal: its loose patterns must find
-every line a rule's own regex matches (it may find more; the regex decides)."""
+"""The Hyperscan prefilter: the loose patterns of rules without a literal must find
+every line a rule's own regex matches (they may find more; the regex decides)."""
 
 from __future__ import annotations
 
-import re
+import pickle
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.document import fold
-from cleaner.linescan import LineScan, loose_pattern
+from cleaner.document import Document, fold
+from cleaner.prefilter import Prefilter, loose_pattern
 from cleaner.rules import Rule, default_rules
 from cleaner.ruleset import Matcher
+from cleaner.segment import split_text
 
 
 def rule(pattern: str, kind: str = "block", case_sensitive: bool = False) -> Rule:
@@ -26,8 +27,14 @@ def python_matches(r: Rule, line: str) -> bool:
     return r.regex().fullmatch(line.strip()) is not None
 
 
+def lines_of(prefilter: Prefilter, text: str) -> set[int]:
+    """The lines where the prefilter's patterns match (a match's last byte is on it)."""
+    data = fold(text)
+    return {data.count(b"\n", 0, max(end - 1, 0)) for _, end in prefilter.matches(data)}
+
+
 def scan_finds(r: Rule, lines: list[str]) -> set[int]:
-    return {line for _, line in LineScan([r]).lines(fold("\n".join(lines)))}
+    return lines_of(Prefilter([], [r]), "\n".join(lines))
 
 
 # Shapes that Hyperscan cannot take as they are, and that a loose translation must
@@ -108,13 +115,15 @@ def test_the_scan_finds_every_remove_example_of_the_default_rules(r):
             assert 1 in scan_finds(r, lines), (text, r.id)
 
 
-def test_rules_without_a_literal_come_from_the_scan_into_the_matcher():
-    r = rule(r"\d{1,2}\.\d{1,2}\.\d{4}")
-    matcher = Matcher([r])
-    assert matcher.unanchored == [0] and matcher.linescan is not None
+def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
+    date = rule(r"\d{1,2}\.\d{1,2}\.\d{4}")
+    photo = rule(r"photo: \w+")
+    matcher = Matcher([date, photo])
+    assert matcher.unanchored == [0]  # the date has no literal; "photo: " is one
+    doc = Document()
+    doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long."))
+    # The literal opens a block only on line 2; the date is on line 1.
+    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}}
     # Pickled (a worker's copy), the scan still works.
-    import pickle
-
-    again = pickle.loads(pickle.dumps(matcher.linescan))
-    assert {line for _, line in again.lines(fold("x\n1.2.2003"))} == {1}
-    assert re.fullmatch(r.pattern, "1.2.2003")
+    again = pickle.loads(pickle.dumps(matcher))
+    assert again.scan(doc) == matcher.scan(doc)

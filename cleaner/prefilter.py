@@ -1,17 +1,19 @@
-"""Rules without a literal, found in one Hyperscan pass over the document.
+"""Where rules may match: one Hyperscan pass over a document's folded text.
 
-A rule with no usable literal ("a lone date", "a gallery counter") cannot hide behind
-the literal prefilter (literals.py), and trying its regex on every short block costs
-more than the rest of the scan together. Hyperscan runs many patterns over a text at
-once, in compiled code, but not Python's dialect: no look-arounds or back-references,
-and bounded repeats of groups blow up its compiler. So each rule is translated into
-a *looser* pattern, one that matches wherever the rule can match (and in places it
-cannot): look-arounds and anchors are dropped, back-references match anything, large
-or nested repeats become open ones, ``\\w`` and ``\\d`` take every non-ASCII character.
-Hyperscan then names the lines a rule may match, and the rule's own regex decides, so
-the translation can only cost time, never change a result.
+The pass runs two kinds of pattern in one compiled database:
 
-The scan runs on ``View.folded`` (ASCII letters lower-cased), so every pattern is
+- literal strings (literals.py): every match of a rule contains one of its literals,
+  so a rule's regex runs only on the lines where one occurs;
+- loose translations of the rules that have no usable literal ("a lone date", "a
+  gallery counter") and of span rules that read whole paragraphs. Hyperscan does not
+  take Python's dialect (no look-arounds or back-references, and bounded repeats of
+  groups blow up its compiler), so each such rule becomes a *looser* pattern, one that
+  matches wherever the rule can match (and in places it cannot): look-arounds are
+  dropped, back-references match anything, large or nested repeats become open ones,
+  ``\\w`` and ``\\d`` take every non-ASCII character. The rule's own regex decides on
+  the lines named, so the translation can only cost time, never change a result.
+
+The scan runs on ``View.folded`` (ASCII letters lower-cased), so every loose pattern is
 caseless for ASCII, and a negated class never excludes an ASCII letter; non-ASCII
 letters get their case variants spelled out for rules that ignore case.
 """
@@ -19,12 +21,11 @@ letters get their case variants spelled out for rules that ignore case.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from functools import lru_cache
 from re import _casefix  # type: ignore[attr-defined]
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
-from typing import Any, Iterator
+from typing import Any
 
 import _sre  # type: ignore[import-not-found]
 import hyperscan
@@ -211,22 +212,28 @@ def loose_pattern(rule: Rule) -> str:
     return body if rule.kind == "span" else f"^{_WS}(?:{body}){_WS}$"
 
 
+def _literal(literal: bytes) -> str:
+    return "".join("\\x%02x" % c for c in literal)
+
+
 @lru_cache(maxsize=64)
-def _compile(patterns: tuple[str, ...]) -> bytes:
-    """The serialized database (compiling takes a fraction of a second; scopes with the
-    same rules without a literal, in one process, share it)."""
+def _compile(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
+    """The serialized database. Compiling takes a fraction of a second; scopes with the
+    same rules, in one process, share it, and workers get it serialized."""
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    patterns = [_literal(lit) for lit in literals] + list(rules)
     db.compile(expressions=[p.encode("utf-8") for p in patterns],
-               ids=list(range(len(patterns))), flags=[FLAGS] * len(patterns))
+               ids=list(range(len(patterns))),
+               flags=[0] * len(literals) + [FLAGS] * len(rules))
     return hyperscan.dumpb(db)
 
 
-class LineScan:
-    """One Hyperscan database over several rules; ``lines`` names (rule, line) pairs
-    where a rule may match. Pickles as its serialized database."""
+class Prefilter:
+    """Literals (ids from 0) and loose rule patterns (ids after the literals) in one
+    Hyperscan database. Pickles as its serialized database."""
 
-    def __init__(self, rules: list[Rule]):
-        self.serialized = _compile(tuple(loose_pattern(r) for r in rules))
+    def __init__(self, literals: list[bytes], rules: list[Rule]):
+        self.serialized = _compile(tuple(literals), tuple(loose_pattern(r) for r in rules))
         self._load()
 
     def _load(self) -> None:
@@ -240,17 +247,9 @@ class LineScan:
         self.__dict__.update(state)
         self._load()
 
-    def lines(self, data: bytes) -> Iterator[tuple[int, int]]:
-        """(rule position, line number) for each possible match in ``data``, a view's
-        folded lines; a pair may come more than once."""
+    def matches(self, data: bytes) -> list[tuple[int, int]]:
+        """(pattern id, end offset) for every place a pattern matches in ``data``."""
         found: list[tuple[int, int]] = []
-        self.db.scan(data, match_event_handler=lambda rule, _start, end, _flags, _ctx:
-                     found.append((rule, end)))
-        if not found:
-            return
-        ends = [m.start() for m in _NEWLINES.finditer(data)]
-        for rule, end in found:
-            yield rule, bisect_left(ends, end)
-
-
-_NEWLINES = re.compile(b"\n")
+        self.db.scan(data, match_event_handler=lambda pattern, _start, end, _flags, _ctx:
+                     found.append((pattern, end)))
+        return found
