@@ -107,7 +107,7 @@ class View:
     """The kept blocks joined by newlines, one line each (a block's own line breaks
     become spaces): lets a pass search the whole document with one C-level call."""
 
-    __slots__ = ("alive", "text", "_folded", "_starts")
+    __slots__ = ("alive", "text", "_folded", "_lines", "_starts")
 
     def __init__(self, alive: list[tuple[int, Block]]):
         self.alive = alive
@@ -115,6 +115,7 @@ class View:
         if self.text.count("\n") != len(alive) - 1 or "\r" in self.text:
             self.text = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in alive)
         self._folded: bytes | None = None
+        self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
 
     @property
@@ -125,10 +126,17 @@ class View:
         return self._folded
 
     @property
+    def lines(self) -> list[bytes]:
+        """``folded`` line by line: one per kept block."""
+        if self._lines is None:
+            self._lines = self.folded.split(b"\n")
+        return self._lines
+
+    @property
     def starts(self) -> list[int]:
         """Where each line starts in ``folded`` (and, last, where one more would)."""
         if self._starts is None:
-            self._starts = [0, *accumulate(map(_PLUS_ONE, map(len, self.folded.split(b"\n"))))]
+            self._starts = [0, *accumulate(map(_PLUS_ONE, map(len, self.lines)))]
         return self._starts
 
 

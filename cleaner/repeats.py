@@ -106,20 +106,19 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
         return
     chosen = set(candidates)
     folded = view.folded
-    lines = folded.split(b"\n")  # one per kept block, as the view has them
-    kept: list[str] = []
+    lines = view.lines
+    kept: list[int] = []  # the candidates that stand alone so far
     for pos in candidates:
         i, block = alive[pos]
-        quote = " " + _norm(block.text) + " "
-        frag = _fragment(lines[pos])
         # A quotation that repeats the body, or repeats an earlier standalone quotation.
-        # The fragment must occur twice in the document (itself and its source) before
-        # the blocks are compared word for word.
-        repeats_body = folded.count(frag) >= 2 and any(
-            quote in " " + _norm(b.text) + " " for q, (_, b) in enumerate(alive)
-            if q not in chosen and frag in lines[q])
-        if not repeats_body and not any(quote in k for k in kept):
-            kept.append(quote)
+        # Its fragment must occur in a line before the two are compared word for word.
+        frag = _fragment(lines[pos])
+        sources = [q for q in kept if frag in lines[q]]
+        if folded.count(frag) >= 2:  # itself and a source
+            sources += [q for q, line in enumerate(lines) if q not in chosen and frag in line]
+        quote = " " + _norm(block.text) + " " if sources else ""
+        if not any(quote in " " + _norm(alive[q][1].text) + " " for q in sources):
+            kept.append(pos)
             continue
         doc.remove_block(i, NAME, rule_id, category)
         nxt = alive[pos + 1][1] if pos + 1 < len(alive) else None
