@@ -208,7 +208,7 @@ def loose_pattern(rule: Rule) -> str:
         # that takes the whole block, the line's own anchors stand for them.
         body = _seq(parsed, bool(flags & re.I), rule.kind == "span" and not flags & re.M)
     except (re.error, ValueError, KeyError, TypeError):
-        body = ANY + "*"
+        return ANY_LINE
     return body if rule.kind == "span" else f"^{_WS}(?:{body}){_WS}$"
 
 
@@ -216,16 +216,36 @@ def _literal(literal: bytes) -> str:
     return "".join("\\x%02x" % c for c in literal)
 
 
-@lru_cache(maxsize=64)
-def _compile(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
-    """The serialized database. Compiling takes a fraction of a second; scopes with the
-    same rules, in one process, share it, and workers get it serialized."""
+# What a rule gets when its pattern cannot be translated or compiled: every line.
+ANY_LINE = "^" + ANY + "*$"
+
+
+def _build(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     patterns = [_literal(lit) for lit in literals] + list(rules)
     db.compile(expressions=[p.encode("utf-8") for p in patterns],
                ids=list(range(len(patterns))),
                flags=[0] * len(literals) + [FLAGS] * len(rules))
     return hyperscan.dumpb(db)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        _build((), (pattern,))
+    except hyperscan.error:
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _compile(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
+    """The serialized database. Compiling takes a fraction of a second; scopes with the
+    same rules, in one process, share it, and workers get it serialized. A loose
+    pattern Hyperscan refuses (too large, say) is replaced by ANY_LINE."""
+    try:
+        return _build(literals, rules)
+    except hyperscan.error:
+        return _build(literals, tuple(p if _compiles(p) else ANY_LINE for p in rules))
 
 
 class Prefilter:

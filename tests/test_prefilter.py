@@ -94,8 +94,17 @@ def test_the_scan_names_lines_and_can_say_no():
 
 
 def test_an_untranslatable_pattern_lets_every_line_through():
-    broken = rule("(")  # the checker refuses it in a rule file; here it must not crash
+    broken = rule("(", kind="span")  # the checker refuses it in a rule file; here no crash
     assert scan_finds(broken, ["one", "two"]) == {0, 1}
+
+
+def test_a_pattern_hyperscan_refuses_lets_every_line_through():
+    from cleaner.prefilter import _compile
+
+    refused = "(?<=a)b"  # a look-behind: Hyperscan refuses it
+    prefilter = Prefilter.__new__(Prefilter)  # as a worker unpickles it
+    prefilter.__setstate__({"serialized": _compile((b"photo",), (refused,))})
+    assert lines_of(prefilter, "one\nphoto two\nthree") == {0, 1, 2}
 
 
 def _unanchored_rules() -> list[Rule]:
