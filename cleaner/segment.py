@@ -14,7 +14,14 @@ from .document import Block
 def split_text(text: str) -> list[Block]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
     # A block follows a blank line ("\n\n") or another line ("\n"); blank runs count once.
-    return [Block(line.rstrip(), None, "\n" if prev.strip() else "\n\n")
-            for prev, line in zip(["x", *lines], lines) if line.strip()]
+    blocks: list[Block] = []
+    sep = "\n"
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if line:
+            blocks.append(Block(line, None, sep))
+            sep = "\n"
+        else:
+            sep = "\n\n"
+    return blocks
