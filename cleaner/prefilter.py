@@ -50,7 +50,10 @@ Ranges = list[tuple[int, int]]
 # Supersets of Python's Unicode classes: every non-ASCII character counts as a word
 # character and a digit. None of them holds a newline, so no match crosses a line.
 _WORD: Ranges = [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A), (0x80, MAX_CHAR)]
-_SPACES: Ranges = [(c, c) for c in range(MAX_CHAR + 1) if chr(c).isspace() and c != NEWLINE]
+# The characters str.isspace() takes, but the newline (tests/test_prefilter.py checks it).
+_SPACES: Ranges = [(0x9, 0x9), (0xB, 0xD), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0),
+                   (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F),
+                   (0x205F, 0x205F), (0x3000, 0x3000)]
 _CATEGORIES: dict[Any, Ranges] = {
     C.CATEGORY_DIGIT: [(0x30, 0x39), (0x80, MAX_CHAR)],
     C.CATEGORY_WORD: _WORD,
@@ -237,7 +240,7 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _compile(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
     """The serialized database. Compiling takes a fraction of a second; scopes with the
     same rules, in one process, share it, and workers get it serialized. A loose
@@ -250,18 +253,24 @@ def _compile(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
 
 class Prefilter:
     """Literals (ids from 0) and loose rule patterns (ids after the literals) in one
-    Hyperscan database. Pickles as its serialized database."""
+    Hyperscan database. Pickles as its serialized database, and the patterns to build
+    it again on a machine whose CPU cannot load it (a Ray node of another kind)."""
 
     def __init__(self, literals: list[bytes], rules: list[Rule]):
-        self.serialized = _compile(tuple(literals), tuple(loose_pattern(r) for r in rules))
+        self.sources = (tuple(literals), tuple(loose_pattern(r) for r in rules))
+        self.serialized = _compile(*self.sources)
         self._load()
 
     def _load(self) -> None:
-        self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
+        try:
+            self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
+        except hyperscan.error:
+            self.serialized = _build(*self.sources)
+            self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
         self.db.scratch = hyperscan.Scratch(self.db)
 
     def __getstate__(self) -> dict[str, object]:
-        return {"serialized": self.serialized}
+        return {"sources": self.sources, "serialized": self.serialized}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)

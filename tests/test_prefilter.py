@@ -87,6 +87,13 @@ def test_loose_pattern_finds_every_line_the_regex_matches(raw_lines, spec):
             assert n in found, (line, loose_pattern(r))
 
 
+def test_the_white_space_class_is_what_python_calls_white_space():
+    from cleaner.prefilter import _SPACES
+
+    listed = {c for a, b in _SPACES for c in range(a, b + 1)}
+    assert listed == {c for c in range(0x110000) if chr(c).isspace()} - {10}
+
+
 def test_the_scan_names_lines_and_can_say_no():
     r = rule(r"\d{1,2}\.\d{1,2}\.\d{4}")
     assert scan_finds(r, ["Prose before.", "12.3.2024", "More prose.", " 1.1.1999 "]) == {1, 3}
@@ -102,8 +109,9 @@ def test_a_pattern_hyperscan_refuses_lets_every_line_through():
     from cleaner.prefilter import _compile
 
     refused = "(?<=a)b"  # a look-behind: Hyperscan refuses it
+    sources = ((b"photo",), (refused,))
     prefilter = Prefilter.__new__(Prefilter)  # as a worker unpickles it
-    prefilter.__setstate__({"serialized": _compile((b"photo",), (refused,))})
+    prefilter.__setstate__({"sources": sources, "serialized": _compile(*sources)})
     assert lines_of(prefilter, "one\nphoto two\nthree") == {0, 1, 2}
 
 
@@ -133,6 +141,11 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long."))
     # The literal opens a block only on line 2; the date is on line 1.
     assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}}
-    # Pickled (a worker's copy), the scan still works.
+    # Pickled (a worker's copy), the scan still works; and where the database cannot be
+    # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
+    assert again.scan(doc) == matcher.scan(doc)
+    state = matcher.prefilter.__getstate__()
+    state["serialized"] = b"not a database"
+    again.prefilter.__setstate__(state)
     assert again.scan(doc) == matcher.scan(doc)
