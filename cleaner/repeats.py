@@ -49,19 +49,21 @@ def run(doc: Document, scope: Scope) -> None:
 
 def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int, max_chars: int,
                   min_words: int, max_words: int) -> None:
-    # Most documents repeat no line at all. A coarse key per line, made at C speed from
-    # the document's folded bytes (ASCII letters lower-cased, white space and non-ASCII
-    # bytes dropped), is equal for any two lines whose real keys are equal (but for the
-    # rare letter casefold spells in ASCII: "ß" is "ss"); the real key and the per-line
-    # tests are computed only for lines whose coarse key comes back.
+    # Most documents repeat no line at all. A coarse key per line of at most max_chars,
+    # made at C speed from its folded bytes (ASCII letters lower-cased, white space and
+    # non-ASCII bytes dropped), is equal for any two lines whose real keys are equal (but
+    # for the rare letter casefold spells in ASCII: "ß" is "ss"); the real key and the
+    # per-line tests are computed only for lines whose coarse key comes back.
     view = doc.view()
-    coarse = view.folded.translate(None, _COARSE_DROP).split(b"\n")
+    coarse = [line.translate(None, _COARSE_DROP) if len(block.text) <= max_chars else None
+              for (_, block), line in zip(view.alive, view.lines)]
     counts = Counter(coarse)
-    if max(counts.values()) < min_count:
+    counts.pop(None, None)
+    if not counts or max(counts.values()) < min_count:
         return
     keys: dict[int, str] = {}
     for (i, block), key in zip(view.alive, coarse):
-        if counts[key] >= min_count and len(block.text) <= max_chars:
+        if key is not None and counts[key] >= min_count:
             text = block.text.strip()
             if (text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END)
                     and not _CODE_OR_TABLE.search(text)):
