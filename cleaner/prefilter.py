@@ -215,40 +215,42 @@ def loose_pattern(rule: Rule) -> str:
     return body if rule.kind == "span" else f"^{_WS}(?:{body}){_WS}$"
 
 
-def _literal(literal: bytes) -> str:
-    return "".join("\\x%02x" % c for c in literal)
+def literal_pattern(literal: bytes, at_start: bool) -> tuple[str, int]:
+    """A literal as a pattern on the folded bytes, and its flags: anywhere, or opening a
+    line (after ASCII white space) for rules whose matches start with it."""
+    body = "".join("\\x%02x" % c for c in literal)
+    return ("^[\\t\\x0b\\x0c\\r ]*" + body, hyperscan.HS_FLAG_MULTILINE) if at_start else (body, 0)
 
 
 # What a rule gets when its pattern cannot be translated or compiled: every line.
 ANY_LINE = "^" + ANY + "*$"
+Patterns = tuple[tuple[str, int], ...]  # (pattern, Hyperscan flags)
 
 
-def _build(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
+def _build(patterns: Patterns) -> bytes:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    patterns = [_literal(lit) for lit in literals] + list(rules)
-    db.compile(expressions=[p.encode("utf-8") for p in patterns],
-               ids=list(range(len(patterns))),
-               flags=[0] * len(literals) + [FLAGS] * len(rules))
+    db.compile(expressions=[p.encode("utf-8") for p, _ in patterns],
+               ids=list(range(len(patterns))), flags=[f for _, f in patterns])
     return hyperscan.dumpb(db)
 
 
-def _compiles(pattern: str) -> bool:
+def _compiles(pattern: tuple[str, int]) -> bool:
     try:
-        _build((), (pattern,))
+        _build((pattern,))
     except hyperscan.error:
         return False
     return True
 
 
 @lru_cache(maxsize=16)
-def _compile(literals: tuple[bytes, ...], rules: tuple[str, ...]) -> bytes:
+def _compile(patterns: Patterns) -> bytes:
     """The serialized database. Compiling takes a fraction of a second; scopes with the
     same rules, in one process, share it, and workers get it serialized. A loose
     pattern Hyperscan refuses (too large, say) is replaced by ANY_LINE."""
     try:
-        return _build(literals, rules)
+        return _build(patterns)
     except hyperscan.error:
-        return _build(literals, tuple(p if _compiles(p) else ANY_LINE for p in rules))
+        return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns))
 
 
 class Prefilter:
@@ -256,16 +258,17 @@ class Prefilter:
     Hyperscan database. Pickles as its serialized database, and the patterns to build
     it again on a machine whose CPU cannot load it (a Ray node of another kind)."""
 
-    def __init__(self, literals: list[bytes], rules: list[Rule]):
-        self.sources = (tuple(literals), tuple(loose_pattern(r) for r in rules))
-        self.serialized = _compile(*self.sources)
+    def __init__(self, literals: list[tuple[bytes, bool]], rules: list[Rule]):
+        self.sources = (tuple(literal_pattern(lit, at_start) for lit, at_start in literals)
+                        + tuple((loose_pattern(r), FLAGS) for r in rules))
+        self.serialized = _compile(self.sources)
         self._load()
 
     def _load(self) -> None:
         try:
             self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
         except hyperscan.error:
-            self.serialized = _build(*self.sources)
+            self.serialized = _build(self.sources)
             self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
         self.db.scratch = hyperscan.Scratch(self.db)
 

@@ -56,21 +56,23 @@ class Matcher:
         # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
         # str.lower on non-ASCII text); literals go in upper and title case too, which
         # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
-        variants: dict[bytes, set[int]] = {}
+        # A literal that opens a rule's matches is looked for at the start of a line only.
+        variants: dict[tuple[bytes, bool], set[int]] = {}
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
-                variants.setdefault(form.encode("utf-8").lower(), set()).update(idxs)
+                for idx in idxs:
+                    variants.setdefault((form.encode("utf-8").lower(), at_start[idx]),
+                                        set()).add(idx)
         literals = list(variants)
-        # Per scan pattern (the literals, then the loose patterns): (rule, kind,
-        # max_chars, only at a block's start) for each rule it stands for; the longest
-        # block any of them looks at; and its length, to find where a match starts
-        # (a loose pattern counts 1: its match's last byte is on the line it names).
-        self.entries = [tuple((idx, rules[idx].kind, self.max_chars[idx], at_start[idx])
+        # Per scan pattern (the literals, then the loose patterns): (rule, kind, max_chars)
+        # for each rule it stands for; the longest block any of them looks at; and its
+        # length, to find where a match starts (a loose pattern counts 1: its match's last
+        # byte is on the line it names).
+        self.entries = [tuple((idx, rules[idx].kind, self.max_chars[idx])
                               for idx in sorted(variants[lit])) for lit in literals]
-        self.entries += [((idx, rules[idx].kind, self.max_chars[idx], False),)
-                         for idx in self.unanchored]
+        self.entries += [((idx, rules[idx].kind, self.max_chars[idx]),) for idx in self.unanchored]
         self.widest = [max(e[2] for e in entries) for entries in self.entries]
-        self.lengths = [len(lit) for lit in literals] + [1] * len(self.unanchored)
+        self.lengths = [len(lit) for lit, _ in literals] + [1] * len(self.unanchored)
         self.prefilter = (Prefilter(literals, [rules[i] for i in self.unanchored])
                           if self.entries else None)
 
@@ -80,22 +82,18 @@ class Matcher:
         if self.prefilter is None:
             return hits
         view = doc.view()
-        data = view.folded
-        found = self.prefilter.matches(data)
+        found = self.prefilter.matches(view.folded)
         if not found:
             return hits
         starts, alive = view.starts, view.alive
         entries, widest, lengths = self.entries, self.widest, self.lengths
         for pattern, end in found:
-            start = end - lengths[pattern]
-            line = bisect_right(starts, start) - 1
-            i, block = alive[line]
+            i, block = alive[bisect_right(starts, end - lengths[pattern]) - 1]
             size = len(block.text)
             if size > widest[pattern]:
                 continue  # a long paragraph: none of this pattern's rules looks at it
-            opens = not data[starts[line]:start].strip()
-            for idx, kind, limit, start_only in entries[pattern]:
-                if size <= limit and (opens or not start_only):
+            for idx, kind, limit in entries[pattern]:
+                if size <= limit:
                     hits[kind].setdefault(i, set()).add(idx)
         return hits
 

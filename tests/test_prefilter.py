@@ -106,12 +106,12 @@ def test_an_untranslatable_pattern_lets_every_line_through():
 
 
 def test_a_pattern_hyperscan_refuses_lets_every_line_through():
-    from cleaner.prefilter import _compile
+    from cleaner.prefilter import FLAGS, _compile, literal_pattern
 
-    refused = "(?<=a)b"  # a look-behind: Hyperscan refuses it
-    sources = ((b"photo",), (refused,))
+    refused = ("(?<=a)b", FLAGS)  # a look-behind: Hyperscan refuses it
+    sources = (literal_pattern(b"photo", False), refused)
     prefilter = Prefilter.__new__(Prefilter)  # as a worker unpickles it
-    prefilter.__setstate__({"sources": sources, "serialized": _compile(*sources)})
+    prefilter.__setstate__({"sources": sources, "serialized": _compile(sources)})
     assert lines_of(prefilter, "one\nphoto two\nthree") == {0, 1, 2}
 
 
@@ -138,9 +138,10 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     matcher = Matcher([date, photo])
     assert matcher.unanchored == [0]  # the date has no literal; "photo: " is one
     doc = Document()
-    doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long."))
-    # The literal opens a block only on line 2; the date is on line 1.
-    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}}
+    doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long.\n"
+                              "\t photo: Bo Li"))
+    # The literal opens lines 2 and 4 (after white space), not 3; the date is line 1.
+    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}, 4: {1}}
     # Pickled (a worker's copy), the scan still works; and where the database cannot be
     # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
