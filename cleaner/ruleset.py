@@ -21,23 +21,23 @@ from .rules import Rule
 TEXT_KINDS = ("block", "span", "section", "tail")
 
 
-class Matcher:
-    """The text rules of a scope behind one prefilter (see prefilter.py).
+def _max_chars(rule: Rule) -> int:
+    return rule.options.get("max_chars", 1 << 62)
 
-    ``scan`` finds, per block, the rules worth trying there: those whose literal
-    (literals.py) occurs in it where it can matter (anywhere in the block, or at its
-    start for a whole-block rule whose pattern opens with a literal), and those without
-    a usable literal whose loose pattern matches the block; only in blocks no longer
-    than the rule's ``max_chars``. A pass then runs only those rules' regexes, in rule
-    order. The scan is redone only when text changes.
+
+class ScanIndex:
+    """What the prefilter looks for (prefilter.py), and which rules each pattern stands
+    for. One index serves every scope of a rule set, so a new site or language costs
+    no compile: a scope only ignores the other scopes' rules.
+
+    Each rule gets its literals (literals.py), looked for anywhere in a line or, for a
+    whole-block rule whose pattern opens with one, only where a line starts; or, with no
+    usable literal (and for span rules that read whole paragraphs, where a literal is
+    common and the regex slow), a loose pattern of its own.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        self.regexes = [r.regex() for r in rules]
-        self.max_chars = [r.options.get("max_chars", 1 << 62) for r in rules]
-        self.kinds = [r.options.get("kinds") for r in rules]
-        self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
         at_start = [False] * len(rules)
         by_literal: dict[str, list[int]] = {}
         self.unanchored: list[int] = []
@@ -47,8 +47,6 @@ class Matcher:
             at_start[idx] = literals is not None
             literals = literals or required_literals(pattern)
             if literals is None or (rule.kind == "span" and "max_chars" not in rule.options):
-                # No literal, or a span rule that reads whole paragraphs (where a literal
-                # is common and its regex slow): its own loose pattern goes to the scan.
                 self.unanchored.append(idx)
             else:
                 for lit in literals:
@@ -56,7 +54,6 @@ class Matcher:
         # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
         # str.lower on non-ASCII text); literals go in upper and title case too, which
         # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
-        # A literal that opens a rule's matches is looked for at the start of a line only.
         variants: dict[tuple[bytes, bool], set[int]] = {}
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
@@ -64,37 +61,59 @@ class Matcher:
                     variants.setdefault((form.encode("utf-8").lower(), at_start[idx]),
                                         set()).add(idx)
         literals = list(variants)
-        # Per scan pattern (the literals, then the loose patterns): (rule, kind, max_chars)
+        # Per pattern (the literals, then the loose patterns): (rule, kind, max_chars)
         # for each rule it stands for; the longest block any of them looks at; and its
         # length, to find where a match starts (a loose pattern counts 1: its match's last
         # byte is on the line it names).
-        self.entries = [tuple((idx, rules[idx].kind, self.max_chars[idx])
+        self.entries = [tuple((idx, rules[idx].kind, _max_chars(rules[idx]))
                               for idx in sorted(variants[lit])) for lit in literals]
-        self.entries += [((idx, rules[idx].kind, self.max_chars[idx]),) for idx in self.unanchored]
+        self.entries += [((idx, rules[idx].kind, _max_chars(rules[idx])),)
+                         for idx in self.unanchored]
         self.widest = [max(e[2] for e in entries) for entries in self.entries]
         self.lengths = [len(lit) for lit, _ in literals] + [1] * len(self.unanchored)
         self.prefilter = (Prefilter(literals, [rules[i] for i in self.unanchored])
                           if self.entries else None)
 
+
+class Matcher:
+    """The text rules of a scope, behind the prefilter of a ScanIndex.
+
+    ``scan`` finds, per block, the rules worth trying there, only in blocks no longer
+    than the rule's ``max_chars``; a pass then runs only those rules' regexes, in rule
+    order. The scan is redone only when text changes.
+    """
+
+    def __init__(self, rules: list[Rule], index: ScanIndex | None = None):
+        self.rules = rules
+        self.regexes = [r.regex() for r in rules]
+        self.max_chars = [_max_chars(r) for r in rules]
+        self.kinds = [r.options.get("kinds") for r in rules]
+        self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
+        self.index = index if index is not None else ScanIndex(rules)
+        # The index's rule → this scope's, or -1 for a rule of another scope.
+        position = {id(rule): i for i, rule in enumerate(rules)}
+        self.local = [position.get(id(rule), -1) for rule in self.index.rules]
+
     def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
         """Rule kind → block index → indexes of the rules worth trying on that block."""
         hits: dict[str, dict[int, set[int]]] = {k: {} for k in TEXT_KINDS}
-        if self.prefilter is None:
+        index = self.index
+        if index.prefilter is None:
             return hits
         view = doc.view()
-        found = self.prefilter.matches(view.folded)
+        found = index.prefilter.matches(view.folded)
         if not found:
             return hits
-        starts, alive = view.starts, view.alive
-        entries, widest, lengths = self.entries, self.widest, self.lengths
+        starts, alive, local = view.starts, view.alive, self.local
+        entries, widest, lengths = index.entries, index.widest, index.lengths
         for pattern, end in found:
             i, block = alive[bisect_right(starts, end - lengths[pattern]) - 1]
             size = len(block.text)
             if size > widest[pattern]:
                 continue  # a long paragraph: none of this pattern's rules looks at it
-            for idx, kind, limit in entries[pattern]:
-                if size <= limit:
-                    hits[kind].setdefault(i, set()).add(idx)
+            for rule, kind, limit in entries[pattern]:
+                if size <= limit and local[rule] >= 0:
+                    hits[kind].setdefault(i, set()).add(local[rule])
         return hits
 
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
@@ -129,12 +148,13 @@ class Scope:
     """The rules that apply to one document, ready to run."""
 
     rules: list[Rule]
+    index: ScanIndex | None = None
     matcher: Matcher = field(init=False)
     dom: list[Rule] = field(init=False)
     detectors: dict[str, Rule] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.matcher = Matcher([r for r in self.rules if r.kind in TEXT_KINDS])
+        self.matcher = Matcher([r for r in self.rules if r.kind in TEXT_KINDS], self.index)
         self.dom = [r for r in self.rules if r.kind == "dom"]
         # One rule per detector: the first in scope order wins (site rules come first).
         self.detectors = {}
@@ -174,6 +194,7 @@ class RuleSet:
         # The same scope by the rules it holds: every language without rules of its own
         # ("ja", "nl", "ru" ...) gets the same rules, and shares one compiled scope.
         self._by_rules: dict[tuple[str, ...], Scope] = {}
+        self._index: ScanIndex | None = None
 
     def sites_for(self, url: str | None) -> tuple[str, ...]:
         host = host_of(url)
@@ -198,6 +219,8 @@ class RuleSet:
             ids = tuple(r.id for r in chosen)
             scope = self._by_rules.get(ids)
             if scope is None:
-                scope = self._by_rules[ids] = Scope(chosen)
+                if self._index is None:  # every text rule, once, at the first scope
+                    self._index = ScanIndex([r for r in self.rules if r.kind in TEXT_KINDS])
+                scope = self._by_rules[ids] = Scope(chosen, self._index)
             self._scopes[key] = scope
         return scope

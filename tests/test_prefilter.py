@@ -118,7 +118,7 @@ def test_a_pattern_hyperscan_refuses_lets_every_line_through():
 def _unanchored_rules() -> list[Rule]:
     rules = [r for r in default_rules() if r.kind in ("block", "span", "section", "tail")]
     matcher = Matcher(rules)
-    return [rules[i] for i in matcher.unanchored]
+    return [rules[i] for i in matcher.index.unanchored]
 
 
 @pytest.mark.parametrize("r", _unanchored_rules(), ids=lambda r: r.id)
@@ -136,7 +136,7 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     date = rule(r"\d{1,2}\.\d{1,2}\.\d{4}")
     photo = rule(r"photo: \w+")
     matcher = Matcher([date, photo])
-    assert matcher.unanchored == [0]  # the date has no literal; "photo: " is one
+    assert matcher.index.unanchored == [0]  # the date has no literal; "photo: " is one
     doc = Document()
     doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long.\n"
                               "\t photo: Bo Li"))
@@ -146,7 +146,7 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
     assert again.scan(doc) == matcher.scan(doc)
-    state = matcher.prefilter.__getstate__()
+    state = matcher.index.prefilter.__getstate__()
     state["serialized"] = b"not a database"
-    again.prefilter.__setstate__(state)
+    again.index.prefilter.__setstate__(state)
     assert again.scan(doc) == matcher.scan(doc)
