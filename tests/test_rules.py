@@ -119,6 +119,11 @@ def test_site_file_applies_to_domain_and_subdomains_only(tmp_path):
     assert cleaner.clean_text(doc, url="https://example.org/a").text == doc
     assert cleaner.clean_text(doc, url="https://notexample.com/a").text == doc
     assert cleaner.clean_text(doc).text == doc
+    # One prefilter serves both: the other site's scope just ignores the site rule.
+    rules = cleaner.ruleset
+    assert rules.scope("https://example.com/a") is not rules.scope("https://example.org/a")
+    assert rules.scope("https://example.com/a").matcher.index is \
+        rules.scope("https://example.org/a").matcher.index
 
 
 def test_languages_with_the_same_rules_share_one_compiled_scope():
@@ -129,6 +134,7 @@ def test_languages_with_the_same_rules_share_one_compiled_scope():
     assert german is not rules.scope(None, "ja")
     assert any("de" in r.langs for r in german.rules)
     assert not any(r.langs and "ja" not in r.langs for r in rules.scope(None, "ja").rules)
+    assert german.matcher.index is rules.scope(None, "ja").matcher.index  # one compile
 
 
 def test_cleaner_pickles_after_use_for_worker_processes():
