@@ -31,7 +31,8 @@ class ScanIndex:
     no compile: a scope only ignores the other scopes' rules.
 
     Each rule gets its literals (literals.py), looked for anywhere in a line or, for a
-    whole-block rule whose pattern opens with one, only where a line starts; or, with no
+    whole-block rule whose pattern opens with a short one, only where a line starts
+    (prefilter.MAX_ANCHORED); or, with no
     usable literal (and for span rules that read whole paragraphs, where a literal is
     common and the regex slow), a loose pattern of its own.
     """
