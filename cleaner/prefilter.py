@@ -30,6 +30,7 @@ from typing import Any
 import _sre  # type: ignore[import-not-found]
 import hyperscan
 
+from .literals import REPEATS
 from .rules import Rule
 
 MAX_CHAR = 0x10FFFF
@@ -41,7 +42,6 @@ MAX_EXACT_REPEAT = 8
 # A range that ignores case is spelled out character by character up to this size;
 # a larger one becomes "any character".
 MAX_FOLDED_RANGE = 300
-REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 SINGLE_CHAR = (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY)
 FLAGS = (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_CASELESS
          | hyperscan.HS_FLAG_ALLOWEMPTY)

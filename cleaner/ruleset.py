@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from .document import Block, Document
+from .document import Block, Document, fold
 from .literals import leading_literals, required_literals
 from .prefilter import Prefilter
 from .rules import Rule
@@ -59,8 +59,7 @@ class ScanIndex:
         for lit, idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 for idx in idxs:
-                    variants.setdefault((form.encode("utf-8").lower(), at_start[idx]),
-                                        set()).add(idx)
+                    variants.setdefault((fold(form), at_start[idx]), set()).add(idx)
         literals = list(variants)
         # Per pattern (the literals, then the loose patterns): (rule, kind, max_chars)
         # for each rule it stands for; the longest block any of them looks at; and its
