@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .document import CELL, HEADING, LIST_ITEM, Block, Document
+from .document import CELL, HEADING, LIST_ITEM, Block, Document, View
 from .ruleset import Scope
 
 NAME = "repeats"
@@ -61,18 +61,35 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     counts.pop(None, None)
     if not counts or max(counts.values()) < min_count:
         return
-    keys: dict[int, str] = {}
-    for (i, block), key in zip(view.alive, coarse):
+    keys: dict[int, str] = {}  # alive position → real key, for the lines that may go
+    for pos, ((_, block), key) in enumerate(zip(view.alive, coarse)):
         if key is not None and counts[key] >= min_count:
             text = block.text.strip()
             if (text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END)
                     and not _CODE_OR_TABLE.search(text)):
-                keys[i] = " ".join(text.casefold().split())
+                keys[pos] = " ".join(text.casefold().split())
     kept = Counter(keys.values())
-    for i, key in keys.items():
+    repeated = [key is not None and counts[key] >= min_count for key in coarse]
+    refrain = _refrains(view, repeated, coarse, min_count)
+    for pos, key in keys.items():
+        i, block = view.alive[pos]
         if kept[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words \
-                and doc.blocks[i].kind not in (LIST_ITEM, CELL):
+                and block.kind not in (LIST_ITEM, CELL) and pos not in refrain:
             doc.remove_block(i, NAME, rule_id, category)
+
+
+def _refrains(view: View, repeated: list[bool], coarse: list[bytes | None],
+              min_count: int) -> set[int]:
+    """Positions of the lines of a repeated passage: two lines in a row (nothing removed
+    between them) that come back together as often as a line must to be taken (a song's
+    chorus, a poem's refrain). Noise that repeats stands alone: a caption header sits above
+    a different caption each time, or above nothing once the caption is gone."""
+    alive = view.alive
+    pairs = [pos for pos in range(len(alive) - 1) if repeated[pos] and repeated[pos + 1]
+             and alive[pos + 1][0] == alive[pos][0] + 1]
+    seen = Counter((coarse[pos], coarse[pos + 1]) for pos in pairs)
+    return {p for pos in pairs if seen[coarse[pos], coarse[pos + 1]] >= min_count
+            for p in (pos, pos + 1)}
 
 
 def _quote_wrapped(text: str) -> bool:

@@ -69,6 +69,20 @@ def test_caption_header_repeated_and_sentence_repeated_on_purpose():
                    "We will rebuild.\n")
 
 
+def test_a_song_chorus_stays_while_a_caption_header_goes():
+    # The chorus's lines come back together, in order; the header stands alone each time.
+    verses = [("Walking down the harbour road", "The lights are coming on"),
+              ("The fishing boats are waiting", "The nets are on the quay"),
+              ("The winter wind is calling", "The gulls are flying free")]
+    song = "".join(f"{a}\n{b}\nOh the harbour, oh the harbour\nWe will sail at dawn\n\n"
+                   for a, b in verses)
+    gallery = "".join(f"Summit in pictures\n\n{caption}\n\n" for caption in
+                      ("Leaders arrive.", "The statement is signed.", "Protesters wait outside."))
+    cleaned = Cleaner().clean_text("The crowd sang along:\n\n" + song + gallery)
+    assert {r.text for r in cleaned.removals} == {"Summit in pictures"}
+    assert cleaned.text.count("Oh the harbour, oh the harbour") == 3
+
+
 def test_pull_quote_and_attribution_go_body_quote_stays():
     text = ("“We will not be rushed into a bad deal,” the minister said on Monday.\n\n"
             "“We will not be rushed into a bad deal”\n\nJane Smith\n\nTalks resume in May.\n")
