@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .document import CELL, HEADING, LIST_ITEM, Block, Document, View
+from .document import CELL, HEADING, LIST_ITEM, Block, Document
 from .ruleset import Scope
 
 NAME = "repeats"
@@ -70,7 +70,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
                 keys[pos] = " ".join(text.casefold().split())
     kept = Counter(keys.values())
     repeated = [key is not None and counts[key] >= min_count for key in coarse]
-    refrain = _refrains(view, repeated, coarse, min_count)
+    refrain = _refrains(view.alive, repeated, coarse, min_count)
     for pos, key in keys.items():
         i, block = view.alive[pos]
         if kept[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words \
@@ -78,13 +78,12 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
             doc.remove_block(i, NAME, rule_id, category)
 
 
-def _refrains(view: View, repeated: list[bool], coarse: list[bytes | None],
-              min_count: int) -> set[int]:
+def _refrains(alive: list[tuple[int, Block]], repeated: list[bool],
+              coarse: list[bytes | None], min_count: int) -> set[int]:
     """Positions of the lines of a repeated passage: two lines in a row (nothing removed
     between them) that come back together as often as a line must to be taken (a song's
     chorus, a poem's refrain). Noise that repeats stands alone: a caption header sits above
     a different caption each time, or above nothing once the caption is gone."""
-    alive = view.alive
     pairs = [pos for pos in range(len(alive) - 1) if repeated[pos] and repeated[pos + 1]
              and alive[pos + 1][0] == alive[pos][0] + 1]
     seen = Counter((coarse[pos], coarse[pos + 1]) for pos in pairs)

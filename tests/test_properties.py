@@ -1,5 +1,5 @@
-"""Properties over generated text (hypothesis): cleaning never raises, and cleaning
-clean text changes nothing (clean(clean(x)) == clean(x))."""
+"""Properties over generated text (hypothesis): cleaning never raises, cleaning
+clean text changes nothing (clean(clean(x)) == clean(x)), and normalize keeps its contract."""
 
 from __future__ import annotations
 
