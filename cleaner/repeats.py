@@ -61,15 +61,15 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     counts.pop(None, None)
     if not counts or max(counts.values()) < min_count:
         return
+    repeated = [key is not None and counts[key] >= min_count for key in coarse]
     keys: dict[int, str] = {}  # alive position → real key, for the lines that may go
-    for pos, ((_, block), key) in enumerate(zip(view.alive, coarse)):
-        if key is not None and counts[key] >= min_count:
+    for pos, ((_, block), comes_back) in enumerate(zip(view.alive, repeated)):
+        if comes_back:
             text = block.text.strip()
             if (text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END)
                     and not _CODE_OR_TABLE.search(text)):
                 keys[pos] = " ".join(text.casefold().split())
     kept = Counter(keys.values())
-    repeated = [key is not None and counts[key] >= min_count for key in coarse]
     refrain = _refrains(view.alive, repeated, coarse, min_count)
     for pos, key in keys.items():
         i, block = view.alive[pos]

@@ -32,9 +32,9 @@ class ScanIndex:
 
     Each rule gets its literals (literals.py), looked for anywhere in a line or, for a
     whole-block rule whose pattern opens with a short one, only where a line starts
-    (prefilter.MAX_ANCHORED); or, with no
-    usable literal (and for span rules that read whole paragraphs, where a literal is
-    common and the regex slow), a loose pattern of its own.
+    (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules that read
+    whole paragraphs, where a literal is common and the regex slow), a loose pattern of
+    its own.
     """
 
     def __init__(self, rules: list[Rule]):
