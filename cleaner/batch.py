@@ -498,6 +498,11 @@ def corpus_cleaner(opts: BatchOptions, cleaner: Cleaner, items: list[Input]) -> 
     return with_corpus(cleaner, model)
 
 
+def warm_up(cleaner: Cleaner) -> None:
+    """Compile the scope most documents use (a plain function, so a worker can be sent it)."""
+    cleaner.ruleset.scope(None, None)
+
+
 def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     """Clean every input under ``opts.src`` into ``opts.dst``; returns the summary.
 
@@ -552,10 +557,10 @@ def run(opts: BatchOptions, cleaner: Cleaner) -> Summary:
     order = _InOrder(opts.report, summary, progress, manifest,
                      sys.stdout.buffer if opts.dst is None else None)
     order.waiting.update(done)
-    cleaner.ruleset.scope(None, None)  # compiled once here, shipped to every worker
+    warm_up(cleaner)  # compiled once here, shipped to every worker
     pool = Pool(partial(handle_chunk, cleaner=cleaner, dst=opts.dst, max_bytes=opts.max_bytes),
                 jobs=jobs, timeout=opts.timeout, max_tasks=max(1, opts.max_tasks_per_child // size),
-                preload=_preload(items), warm=partial(cleaner.ruleset.scope, None, None))
+                preload=_preload(items), warm=partial(warm_up, cleaner))
     events = pool.run(list(chunks.items()))
     ids = itertools.count(len(chunks))  # for chunks sent again after a loss
     finished = False

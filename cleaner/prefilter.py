@@ -29,6 +29,7 @@ from typing import Any
 
 import _sre  # type: ignore[import-not-found]
 import hyperscan
+from mypy_extensions import mypyc_attr
 
 from .literals import REPEATS
 from .rules import Rule
@@ -262,6 +263,7 @@ def _compile(patterns: Patterns) -> bytes:
         return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns))
 
 
+@mypyc_attr(native_class=False)
 class Prefilter:
     """Literals (ids from 0) and loose rule patterns (ids after the literals) in one
     Hyperscan database. Pickles as its serialized database, and the patterns to build
@@ -284,13 +286,17 @@ class Prefilter:
     def __getstate__(self) -> dict[str, object]:
         return {"sources": self.sources, "serialized": self.serialized}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.sources = state["sources"]
+        self.serialized = state["serialized"]
         self._load()
 
     def matches(self, data: bytes) -> list[tuple[int, int]]:
         """(pattern id, end offset) for every place a pattern matches in ``data``."""
         found: list[tuple[int, int]] = []
-        self.db.scan(data, match_event_handler=lambda pattern, _start, end, _flags, _ctx:
-                     found.append((pattern, end)))
+        self.db.scan(data, match_event_handler=_collect, context=found)
         return found
+
+
+def _collect(pattern: int, _start: int, end: int, _flags: int, found: Any) -> None:
+    found.append((pattern, end))

@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from typing import Iterable, TypeVar
 
 from .document import CELL, HEADING, LIST_ITEM, Block, Document
 from .ruleset import Scope
 
 NAME = "repeats"
+T = TypeVar("T")
 
 SENTENCE_END = (".", "!", "?", ";", ",", ":", "…")
 OPEN_QUOTES = "\"“„«‘'‹‚"
@@ -23,14 +24,12 @@ CLOSE_QUOTES = "\"”“»’'›‘"
 _NOT_WORD = re.compile(r"[\W_]+")
 # A repeated line with code or table punctuation is a listing or a table row, not a label.
 _CODE_OR_TABLE = re.compile(r"[{}=;<>|`\\]")
-_PUNCT_BYTES = re.compile(rb"[^\w\s]+")
+# Every byte that rb"[^\w\s]" matches (not an ASCII word character or white space) → NUL.
+_PUNCT_TO_NUL = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0
+                      for c in range(256))
 # Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
 # non-ASCII character (casefold may map those to other characters).
 _COARSE_DROP = bytes([*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)])
-# A line that opens with a quotation mark, maybe after white space: where a pull quote
-# can start (the first line, and any line after a newline: the newline lets re skip ahead).
-_QUOTE_FIRST = re.compile(rf"[^\S\n]*[{OPEN_QUOTES}]")
-_QUOTE_OPENS = re.compile(rf"\n[^\S\n]*[{OPEN_QUOTES}]")
 
 
 def _norm(text: str) -> str:
@@ -55,11 +54,18 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     # for the rare letter casefold spells in ASCII: "ß" is "ss"); the real key and the
     # per-line tests are computed only for lines whose coarse key comes back.
     view = doc.view()
-    coarse = [line.translate(None, _COARSE_DROP) if len(block.text) <= max_chars else None
-              for (_, block), line in zip(view.alive, view.lines)]
-    counts = Counter(coarse)
-    counts.pop(None, None)
-    if not counts or max(counts.values()) < min_count:
+    coarse: list[bytes | None] = []
+    counts: dict[bytes, int] = {}
+    top = 0
+    for (_, block), line in zip(view.alive, view.lines):
+        if len(block.text) > max_chars:
+            coarse.append(None)
+            continue
+        ckey = line.translate(None, _COARSE_DROP)
+        n = counts[ckey] = counts.get(ckey, 0) + 1
+        top = max(top, n)
+        coarse.append(ckey)
+    if top < min_count:
         return
     repeated = [key is not None and counts[key] >= min_count for key in coarse]
     keys: dict[int, str] = {}  # alive position → real key, for the lines that may go
@@ -69,7 +75,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
             if (text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END)
                     and not _CODE_OR_TABLE.search(text)):
                 keys[pos] = " ".join(text.casefold().split())
-    kept = Counter(keys.values())
+    kept = _tally(keys.values())
     refrain = _refrains(view.alive, repeated, coarse, min_count)
     for pos, key in keys.items():
         i, block = view.alive[pos]
@@ -86,9 +92,18 @@ def _refrains(alive: list[tuple[int, Block]], repeated: list[bool],
     a different caption each time, or above nothing once the caption is gone."""
     pairs = [pos for pos in range(len(alive) - 1) if repeated[pos] and repeated[pos + 1]
              and alive[pos + 1][0] == alive[pos][0] + 1]
-    seen = Counter((coarse[pos], coarse[pos + 1]) for pos in pairs)
+    seen = _tally((coarse[pos], coarse[pos + 1]) for pos in pairs)
     return {p for pos in pairs if seen[coarse[pos], coarse[pos + 1]] >= min_count
             for p in (pos, pos + 1)}
+
+
+def _tally(items: Iterable[T]) -> dict[T, int]:
+    """How often each item occurs: Counter's job, without its interpreted __init__ (this
+    module is compiled, setup.py)."""
+    counts: dict[T, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
 
 
 def _quote_wrapped(text: str) -> bool:
@@ -107,14 +122,12 @@ def _fragment(line: bytes) -> bytes:
     """The longest run of a quotation's folded line (View.folded) between punctuation
     marks and non-ASCII characters: a cheap substring that any line repeating the
     quotation must contain."""
-    return max(_PUNCT_BYTES.split(line), key=len).strip()
+    return max(line.translate(_PUNCT_TO_NUL).split(b"\0"), key=len).strip()
 
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
                attribution_max_words: int, attribution_max_chars: int) -> None:
     view = doc.view()
-    if not (_QUOTE_FIRST.match(view.text) or _QUOTE_OPENS.search(view.text)):
-        return
     alive = view.alive
     # A quoted sub-heading repeats a body sentence too, but it is the article's structure.
     candidates = [pos for pos, (_, b) in enumerate(alive)

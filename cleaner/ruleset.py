@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from mypy_extensions import mypyc_attr
+
 from .document import Block, Document, fold
 from .literals import leading_literals, required_literals
 from .prefilter import Prefilter
@@ -25,6 +27,7 @@ def _max_chars(rule: Rule) -> int:
     return rule.options.get("max_chars", 1 << 62)
 
 
+@mypyc_attr(native_class=False)
 class ScanIndex:
     """What the prefilter looks for (prefilter.py), and which rules each pattern stands
     for. One index serves every scope of a rule set, so a new site or language costs
@@ -60,18 +63,18 @@ class ScanIndex:
             for form in {lit, lit.upper(), lit.title()}:
                 for idx in idxs:
                     variants.setdefault((fold(form), at_start[idx]), set()).add(idx)
-        literals = list(variants)
+        patterns = list(variants)
         # Per pattern (the literals, then the loose patterns): (rule, kind, max_chars)
         # for each rule it stands for; the longest block any of them looks at; and its
         # length, to find where a match starts (a loose pattern counts 1: its match's last
         # byte is on the line it names).
         self.entries = [tuple((idx, rules[idx].kind, _max_chars(rules[idx]))
-                              for idx in sorted(variants[lit])) for lit in literals]
+                              for idx in sorted(variants[key])) for key in patterns]
         self.entries += [((idx, rules[idx].kind, _max_chars(rules[idx])),)
                          for idx in self.unanchored]
         self.widest = [max(e[2] for e in entries) for entries in self.entries]
-        self.lengths = [len(lit) for lit, _ in literals] + [1] * len(self.unanchored)
-        self.prefilter = (Prefilter(literals, [rules[i] for i in self.unanchored])
+        self.lengths = [len(lit) for lit, _ in patterns] + [1] * len(self.unanchored)
+        self.prefilter = (Prefilter(patterns, [rules[i] for i in self.unanchored])
                           if self.entries else None)
 
 
@@ -93,6 +96,10 @@ class Matcher:
         # The index's rule → this scope's, or -1 for a rule of another scope.
         position = {id(rule): i for i, rule in enumerate(rules)}
         self.local = [position.get(id(rule), -1) for rule in self.index.rules]
+
+    def __reduce__(self) -> tuple[type[Matcher], tuple[list[Rule], ScanIndex]]:
+        # Pickled as what makes it (a compiled class has no __dict__ to restore).
+        return Matcher, (self.rules, self.index)
 
     def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
         """Rule kind → block index → indexes of the rules worth trying on that block."""
@@ -153,6 +160,9 @@ class Scope:
     dom: list[Rule] = field(init=False)
     detectors: dict[str, Rule] = field(init=False)
 
+    def __reduce__(self) -> tuple[type[Scope], tuple[list[Rule], ScanIndex | None]]:
+        return Scope, (self.rules, self.index)
+
     def __post_init__(self) -> None:
         self.matcher = Matcher([r for r in self.rules if r.kind in TEXT_KINDS], self.index)
         self.dom = [r for r in self.rules if r.kind == "dom"]
@@ -180,6 +190,7 @@ def _domains(host: str) -> Iterator[str]:
         yield ".".join(parts[i:])
 
 
+@mypyc_attr(native_class=False)
 class RuleSet:
     """All loaded rules; hands out the compiled Scope for a document."""
 
