@@ -111,9 +111,11 @@ class View:
 
     def __init__(self, alive: list[tuple[int, Block]]):
         self.alive = alive
-        self.text = "\n".join([b.text for _, b in alive])
-        if self.text.count("\n") != len(alive) - 1 or "\r" in self.text:
-            self.text = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in alive)
+        texts = [b.text for _, b in alive]
+        # One find per block (str.count over the joined text was the dearer check).
+        if any("\n" in t or "\r" in t for t in texts):
+            texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+        self.text = "\n".join(texts)
         self._folded: bytes | None = None
         self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
