@@ -263,7 +263,7 @@ def _compile(patterns: Patterns) -> bytes:
         return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns))
 
 
-@mypyc_attr(native_class=False)
+@mypyc_attr(native_class=False)  # pickled with its database (ruleset.ScanIndex)
 class Prefilter:
     """Literals (ids from 0) and loose rule patterns (ids after the literals) in one
     Hyperscan database. Pickles as its serialized database, and the patterns to build

@@ -27,6 +27,10 @@ def _max_chars(rule: Rule) -> int:
     return rule.options.get("max_chars", 1 << 62)
 
 
+# The compiled module's classes that are pickled to workers with their state (the
+# Hyperscan database, the scopes made so far) stay plain Python classes: a compiled class
+# cannot be restored without running __init__ (setup.py). Matcher and Scope are compiled
+# and pickle as the arguments that make them.
 @mypyc_attr(native_class=False)
 class ScanIndex:
     """What the prefilter looks for (prefilter.py), and which rules each pattern stands
@@ -98,7 +102,6 @@ class Matcher:
         self.local = [position.get(id(rule), -1) for rule in self.index.rules]
 
     def __reduce__(self) -> tuple[type[Matcher], tuple[list[Rule], ScanIndex]]:
-        # Pickled as what makes it (a compiled class has no __dict__ to restore).
         return Matcher, (self.rules, self.index)
 
     def scan(self, doc: Document) -> dict[str, dict[int, set[int]]]:
