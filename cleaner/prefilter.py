@@ -237,10 +237,10 @@ ANY_LINE = "^" + ANY + "*$"
 Patterns = tuple[tuple[str, int], ...]  # (pattern, Hyperscan flags)
 
 
-def _build(patterns: Patterns) -> bytes:
+def _build(patterns: Patterns, first_id: int = 0) -> bytes:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(expressions=[p.encode("utf-8") for p, _ in patterns],
-               ids=list(range(len(patterns))), flags=[f for _, f in patterns])
+               ids=list(range(first_id, first_id + len(patterns))), flags=[f for _, f in patterns])
     return hyperscan.dumpb(db)
 
 
@@ -253,48 +253,79 @@ def _compiles(pattern: tuple[str, int]) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _compile(patterns: Patterns) -> bytes:
+def _compile(patterns: Patterns, first_id: int = 0) -> bytes:
     """The serialized database. Compiling takes a fraction of a second; scopes with the
     same rules, in one process, share it, and workers get it serialized. A loose
     pattern Hyperscan refuses (too large, say) is replaced by ANY_LINE."""
     try:
-        return _build(patterns)
+        return _build(patterns, first_id)
     except hyperscan.error:
-        return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns))
+        return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns), first_id)
+
+
+def _load(serialized: bytes, patterns: Patterns, first_id: int) -> tuple[bytes, Any]:
+    """A database ready to scan, built again from its patterns if this CPU cannot load it."""
+    try:
+        db = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
+    except hyperscan.error:
+        serialized = _build(patterns, first_id)
+        db = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
+    db.scratch = hyperscan.Scratch(db)
+    return serialized, db
 
 
 @mypyc_attr(native_class=False)  # pickled with its database (ruleset.ScanIndex)
 class Prefilter:
     """Literals (ids from 0) and loose rule patterns (ids after the literals) in one
-    Hyperscan database. Pickles as its serialized database, and the patterns to build
-    it again on a machine whose CPU cannot load it (a Ray node of another kind)."""
+    Hyperscan database, for the whole document; and the loose patterns of whole-block
+    rules with a length limit (ids after those) in a second one, for the short lines
+    only: they are the dearest patterns (no literal to start from) and long paragraphs
+    hold most of a document's bytes. Pickles as its serialized databases, and the
+    patterns to build them again on a machine whose CPU cannot load them (a Ray node
+    of another kind)."""
 
-    def __init__(self, literals: list[tuple[bytes, bool]], rules: list[Rule]):
+    def __init__(self, literals: list[tuple[bytes, bool]], rules: list[Rule],
+                 short_rules: list[Rule] | None = None):
         self.sources = (tuple(literal_pattern(lit, at_start) for lit, at_start in literals)
                         + tuple((loose_pattern(r), FLAGS) for r in rules))
-        self.serialized = _compile(self.sources)
+        self.short_sources = tuple((loose_pattern(r), FLAGS) for r in short_rules or ())
+        self.serialized = _compile(self.sources) if self.sources else b""
+        self.short_serialized = (_compile(self.short_sources, len(self.sources))
+                                 if self.short_sources else b"")
         self._load()
 
     def _load(self) -> None:
-        try:
-            self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
-        except hyperscan.error:
-            self.serialized = _build(self.sources)
-            self.db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
-        self.db.scratch = hyperscan.Scratch(self.db)
+        self.db = self.short_db = None  # Hyperscan takes no empty database
+        if self.sources:
+            self.serialized, self.db = _load(self.serialized, self.sources, 0)
+        if self.short_sources:
+            self.short_serialized, self.short_db = _load(
+                self.short_serialized, self.short_sources, len(self.sources))
 
     def __getstate__(self) -> dict[str, object]:
-        return {"sources": self.sources, "serialized": self.serialized}
+        return {"sources": self.sources, "serialized": self.serialized,
+                "short_sources": self.short_sources, "short_serialized": self.short_serialized}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.sources = state["sources"]
         self.serialized = state["serialized"]
+        self.short_sources = state["short_sources"]
+        self.short_serialized = state["short_serialized"]
         self._load()
 
     def matches(self, data: bytes) -> list[tuple[int, int]]:
-        """(pattern id, end offset) for every place a pattern matches in ``data``."""
+        """(pattern id, end offset) for every place a pattern of the first database
+        matches in ``data``."""
         found: list[tuple[int, int]] = []
-        self.db.scan(data, match_event_handler=_collect, context=found)
+        if self.db is not None:
+            self.db.scan(data, match_event_handler=_collect, context=found)
+        return found
+
+    def short_matches(self, data: bytes) -> list[tuple[int, int]]:
+        """The same for the second database; ``data`` holds the short lines only."""
+        found: list[tuple[int, int]] = []
+        if self.short_db is not None:
+            self.short_db.scan(data, match_event_handler=_collect, context=found)
         return found
 
 

@@ -131,8 +131,8 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     alive = view.alive
     # A quoted sub-heading repeats a body sentence too, but it is the article's structure.
     candidates = [pos for pos, (_, b) in enumerate(alive)
-                  if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and b.kind != HEADING
-                  and _quote_wrapped(b.text) and len(b.text.split()) >= min_words]
+                  if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and _quote_wrapped(b.text)
+                  and b.kind != HEADING and len(b.text.split()) >= min_words]
     if not candidates:
         return
     chosen = set(candidates)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -59,6 +60,13 @@ class ScanIndex:
             else:
                 for lit in literals:
                     by_literal.setdefault(lit, []).append(idx)
+        # Whole-block rules with a length limit go last: their loose patterns are run over
+        # the lines short enough for them only (Prefilter).
+        short = [i for i in self.unanchored
+                 if rules[i].kind != "span" and "max_chars" in rules[i].options]
+        n_whole = len(self.unanchored) - len(short)
+        self.unanchored = [i for i in self.unanchored if i not in short] + short
+        self.short_limit = max((_max_chars(rules[i]) for i in short), default=0)
         # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
         # str.lower on non-ASCII text); literals go in upper and title case too, which
         # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
@@ -78,7 +86,8 @@ class ScanIndex:
                          for idx in self.unanchored]
         self.widest = [max(e[2] for e in entries) for entries in self.entries]
         self.lengths = [len(lit) for lit, _ in patterns] + [1] * len(self.unanchored)
-        self.prefilter = (Prefilter(patterns, [rules[i] for i in self.unanchored])
+        self.prefilter = (Prefilter(patterns, [rules[i] for i in self.unanchored[:n_whole]],
+                                    [rules[i] for i in self.unanchored[n_whole:]])
                           if self.entries else None)
 
 
@@ -111,20 +120,33 @@ class Matcher:
         if index.prefilter is None:
             return hits
         view = doc.view()
+        alive = view.alive
         found = index.prefilter.matches(view.folded)
-        if not found:
-            return hits
-        starts, alive, local = view.starts, view.alive, self.local
+        if found:
+            self._add(hits, found, view.starts, alive)
+        if index.short_limit:
+            lines, limit = view.lines, index.short_limit
+            picked = [pos for pos in range(len(alive)) if len(alive[pos][1].text) <= limit]
+            if picked:
+                found = index.prefilter.short_matches(b"\n".join([lines[pos] for pos in picked]))
+                if found:
+                    starts = [0, *accumulate(len(lines[pos]) + 1 for pos in picked)]
+                    self._add(hits, found, starts, [alive[pos] for pos in picked])
+        return hits
+
+    def _add(self, hits: dict[str, dict[int, set[int]]], found: list[tuple[int, int]],
+             starts: list[int], lines: list[tuple[int, Block]]) -> None:
+        """Name the rules of each match's patterns for the block of its line."""
+        index, local = self.index, self.local
         entries, widest, lengths = index.entries, index.widest, index.lengths
         for pattern, end in found:
-            i, block = alive[bisect_right(starts, end - lengths[pattern]) - 1]
+            i, block = lines[bisect_right(starts, end - lengths[pattern]) - 1]
             size = len(block.text)
             if size > widest[pattern]:
                 continue  # a long paragraph: none of this pattern's rules looks at it
             for rule, kind, limit in entries[pattern]:
                 if size <= limit and local[rule] >= 0:
                     hits[kind].setdefault(i, set()).add(local[rule])
-        return hits
 
     def candidates(self, doc: Document, kind: str) -> list[tuple[int, list[int]]]:
         """(block index, rule indexes to try, in order) for the blocks a kind's rules may hit."""

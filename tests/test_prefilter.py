@@ -16,9 +16,10 @@ from cleaner.ruleset import Matcher
 from cleaner.segment import split_text
 
 
-def rule(pattern: str, kind: str = "block", case_sensitive: bool = False) -> Rule:
+def rule(pattern: str, kind: str = "block", case_sensitive: bool = False,
+         **options: int) -> Rule:
     return Rule(id="test.r", category="test", description="", kind=kind, file="t.toml",
-                pattern=pattern, case_sensitive=case_sensitive)
+                pattern=pattern, case_sensitive=case_sensitive, options=options)
 
 
 def python_matches(r: Rule, line: str) -> bool:
@@ -111,7 +112,8 @@ def test_a_pattern_hyperscan_refuses_lets_every_line_through():
     refused = ("(?<=a)b", FLAGS)  # a look-behind: Hyperscan refuses it
     sources = (literal_pattern(b"photo", False), refused)
     prefilter = Prefilter.__new__(Prefilter)  # as a worker unpickles it
-    prefilter.__setstate__({"sources": sources, "serialized": _compile(sources)})
+    prefilter.__setstate__({"sources": sources, "serialized": _compile(sources),
+                            "short_sources": (), "short_serialized": b""})
     assert lines_of(prefilter, "one\nphoto two\nthree") == {0, 1, 2}
 
 
@@ -150,3 +152,20 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     state["serialized"] = b"not a database"
     again.index.prefilter.__setstate__(state)
     assert again.scan(doc) == matcher.scan(doc)
+
+
+def test_loose_patterns_of_length_limited_block_rules_scan_the_short_lines_only():
+    """A whole-block rule with max_chars and no literal is run over the short lines alone
+    (a second database); its matches still name the right blocks, between long ones."""
+    date = rule(r"\d{1,2}\.\d{1,2}\.\d{4}", max_chars=20)
+    span = rule(r"\(\d{4}\)", kind="span")
+    matcher = Matcher([date, span])
+    assert matcher.index.unanchored == [1, 0] and matcher.index.short_limit == 20
+    long = "A long paragraph of the article that also holds 1.2.2003 (1999) in its middle. " * 2
+    doc = Document()
+    doc.set_blocks(split_text(f"{long}\n1.2.2003\n{long}\nÜber uns – 3.4.2005\n\t 5.6.2007\n{long}"))
+    hits = matcher.scan(doc)
+    assert hits["block"] == {1: {0}, 4: {0}}  # a date with words before it is not a lone one
+    assert hits["span"] == {0: {1}, 2: {1}, 5: {1}}
+    again = pickle.loads(pickle.dumps(matcher))
+    assert again.scan(doc) == hits
