@@ -167,6 +167,8 @@ def measure(pages: list[Page], runs: int, text_mb: float) -> dict[str, Any]:
     traced = traced_peak_mb(lambda: [clean_page(cleaner, page) for page in pages])
     return {
         "pages": n, "html_mb": round(size, 3), "runs": runs,
+        # The text path compiled by mypyc (setup.py), or interpreted (CLEANER_PURE=1).
+        "compiled": not sys.modules[Document.__module__].__file__.endswith(".py"),
         "trafilatura": {"seconds": round(html["trafilatura"], 3),
                         "docs_per_s": round(n / html["trafilatura"], 2),
                         "mb_per_s": round(size / html["trafilatura"], 3)},
@@ -196,7 +198,7 @@ def check_bars(figures: dict[str, Any]) -> list[str]:
 
 def print_figures(f: dict[str, Any]) -> None:
     print(f"pages: {f['pages']} ({f['html_mb']} MB of HTML), median of {f['runs']} runs, "
-          "one worker each, CPU time")
+          f"one worker each, CPU time; text path {'compiled' if f['compiled'] else 'interpreted'}")
     for name in ("trafilatura", "cleaner_html"):
         s = f[name]
         print(f"{name:<13} {s['docs_per_s']:>8.2f} docs/s {s['mb_per_s']:>8.3f} MB/s "

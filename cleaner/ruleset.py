@@ -42,7 +42,7 @@ class ScanIndex:
     whole-block rule whose pattern opens with a short one, only where a line starts
     (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules that read
     whole paragraphs, where a literal is common and the regex slow), a loose pattern of
-    its own.
+    its own, which for a whole-block rule with ``max_chars`` scans the short lines only.
     """
 
     def __init__(self, rules: list[Rule]):
