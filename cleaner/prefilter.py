@@ -316,17 +316,18 @@ class Prefilter:
     def matches(self, data: bytes) -> list[tuple[int, int]]:
         """(pattern id, end offset) for every place a pattern of the first database
         matches in ``data``."""
-        found: list[tuple[int, int]] = []
-        if self.db is not None:
-            self.db.scan(data, match_event_handler=_collect, context=found)
-        return found
+        return _scan(self.db, data)
 
     def short_matches(self, data: bytes) -> list[tuple[int, int]]:
         """The same for the second database; ``data`` holds the short lines only."""
-        found: list[tuple[int, int]] = []
-        if self.short_db is not None:
-            self.short_db.scan(data, match_event_handler=_collect, context=found)
-        return found
+        return _scan(self.short_db, data)
+
+
+def _scan(db: Any, data: bytes) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    if db is not None:
+        db.scan(data, match_event_handler=_collect, context=found)
+    return found
 
 
 def _collect(pattern: int, _start: int, end: int, _flags: int, found: Any) -> None:
