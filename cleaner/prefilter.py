@@ -1,6 +1,7 @@
 """Where rules may match: one Hyperscan pass over a document's folded text.
 
-The pass runs two kinds of pattern in one compiled database:
+The pass runs two kinds of pattern (ruleset.ScanIndex sorts them into a database for
+the whole document and one for its short lines):
 
 - literal strings (literals.py): every match of a rule contains one of its literals,
   so a rule's regex runs only on the lines where one occurs;
@@ -276,19 +277,14 @@ def _load(serialized: bytes, patterns: Patterns, first_id: int) -> tuple[bytes, 
 
 @mypyc_attr(native_class=False)  # pickled with its database (ruleset.ScanIndex)
 class Prefilter:
-    """Literals (ids from 0) and loose rule patterns (ids after the literals) in one
-    Hyperscan database, for the whole document; and the loose patterns of whole-block
-    rules with a length limit (ids after those) in a second one, for the short lines
-    only: they are the dearest patterns (no literal to start from) and long paragraphs
-    hold most of a document's bytes. Pickles as its serialized databases, and the
-    patterns to build them again on a machine whose CPU cannot load them (a Ray node
-    of another kind)."""
+    """Patterns for the whole document (ids from 0) in one Hyperscan database, and
+    patterns for its short lines only (ids after those) in a second one
+    (ruleset.SHORT_LINE). Pickles as its serialized databases, and the patterns to build
+    them again on a machine whose CPU cannot load them (a Ray node of another kind)."""
 
-    def __init__(self, literals: list[tuple[bytes, bool]], rules: list[Rule],
-                 short_rules: list[Rule] | None = None):
-        self.sources = (tuple(literal_pattern(lit, at_start) for lit, at_start in literals)
-                        + tuple((loose_pattern(r), FLAGS) for r in rules))
-        self.short_sources = tuple((loose_pattern(r), FLAGS) for r in short_rules or ())
+    def __init__(self, sources: Patterns, short_sources: Patterns = ()):
+        self.sources = sources
+        self.short_sources = short_sources
         self.serialized = _compile(self.sources) if self.sources else b""
         self.short_serialized = (_compile(self.short_sources, len(self.sources))
                                  if self.short_sources else b"")

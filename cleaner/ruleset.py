@@ -18,7 +18,7 @@ from mypy_extensions import mypyc_attr
 
 from .document import Block, Document, fold
 from .literals import leading_literals, required_literals
-from .prefilter import Prefilter
+from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
 from .rules import Rule
 
 TEXT_KINDS = ("block", "span", "section", "tail")
@@ -32,6 +32,18 @@ def _max_chars(rule: Rule) -> int:
 # Hyperscan database, the scopes made so far) stay plain Python classes: a compiled class
 # cannot be restored without running __init__ (setup.py). Matcher and Scope are compiled
 # and pickle as the arguments that make them.
+def _entries(rules: list[Rule], idxs: list[int]) -> tuple[tuple[int, str, int], ...]:
+    return tuple((idx, rules[idx].kind, _max_chars(rules[idx])) for idx in idxs)
+
+
+# A line this short is a caption, a label, a prompt: most whole-block rules read no more.
+# The patterns whose rules all read at most this many characters scan the lines that
+# short only (a second Hyperscan database): long paragraphs hold most of a document's
+# bytes, and most of the places where such a pattern matches in them ("sponsored",
+# "update", "related" in a sentence) are no use to any of its rules.
+SHORT_LINE = 200
+
+
 @mypyc_attr(native_class=False)
 class ScanIndex:
     """What the prefilter looks for (prefilter.py), and which rules each pattern stands
@@ -42,7 +54,8 @@ class ScanIndex:
     whole-block rule whose pattern opens with a short one, only where a line starts
     (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules that read
     whole paragraphs, where a literal is common and the regex slow), a loose pattern of
-    its own, which for a whole-block rule with ``max_chars`` scans the short lines only.
+    its own. A pattern whose rules all read short blocks only (SHORT_LINE) scans the
+    short lines only.
     """
 
     def __init__(self, rules: list[Rule]):
@@ -60,13 +73,6 @@ class ScanIndex:
             else:
                 for lit in literals:
                     by_literal.setdefault(lit, []).append(idx)
-        # Whole-block rules with a length limit go last: their loose patterns are run over
-        # the lines short enough for them only (Prefilter).
-        short = [i for i in self.unanchored
-                 if rules[i].kind != "span" and "max_chars" in rules[i].options]
-        n_whole = len(self.unanchored) - len(short)
-        self.unanchored = [i for i in self.unanchored if i not in short] + short
-        self.short_limit = max((_max_chars(rules[i]) for i in short), default=0)
         # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
         # str.lower on non-ASCII text); literals go in upper and title case too, which
         # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
@@ -75,20 +81,26 @@ class ScanIndex:
             for form in {lit, lit.upper(), lit.title()}:
                 for idx in idxs:
                     variants.setdefault((fold(form), at_start[idx]), set()).add(idx)
-        patterns = list(variants)
-        # Per pattern (the literals, then the loose patterns): (rule, kind, max_chars)
-        # for each rule it stands for; the longest block any of them looks at; and its
-        # length, to find where a match starts (a loose pattern counts 1: its match's last
-        # byte is on the line it names).
-        self.entries = [tuple((idx, rules[idx].kind, _max_chars(rules[idx]))
-                              for idx in sorted(variants[key])) for key in patterns]
-        self.entries += [((idx, rules[idx].kind, _max_chars(rules[idx])),)
-                         for idx in self.unanchored]
-        self.widest = [max(e[2] for e in entries) for entries in self.entries]
-        self.lengths = [len(lit) for lit, _ in patterns] + [1] * len(self.unanchored)
-        self.prefilter = (Prefilter(patterns, [rules[i] for i in self.unanchored[:n_whole]],
-                                    [rules[i] for i in self.unanchored[n_whole:]])
-                          if self.entries else None)
+
+        # Per pattern: its Hyperscan source; (rule, kind, max_chars) for each rule it
+        # stands for; and its length, to find where a match starts (a loose pattern
+        # counts 1: its match's last byte is on the line it names).
+        patterns = [(literal_pattern(lit, start), _entries(rules, sorted(idxs)), len(lit))
+                    for (lit, start), idxs in variants.items()]
+        patterns += [((loose_pattern(rules[i]), FLAGS), _entries(rules, [i]), 1)
+                     for i in self.unanchored]
+        # The longest block any of a pattern's rules looks at decides its database; the
+        # short lines' patterns go last, their ids following the first database's.
+        widest = [max(e[2] for e in p[1]) for p in patterns]
+        order = ([k for k, w in enumerate(widest) if w > SHORT_LINE]
+                 + [k for k, w in enumerate(widest) if w <= SHORT_LINE])
+        self.entries = [patterns[k][1] for k in order]
+        self.widest = [widest[k] for k in order]
+        self.lengths = [patterns[k][2] for k in order]
+        n_long = sum(1 for w in widest if w > SHORT_LINE)
+        self.short_limit = max(self.widest[n_long:], default=0)
+        sources = tuple(patterns[k][0] for k in order)
+        self.prefilter = Prefilter(sources[:n_long], sources[n_long:]) if sources else None
 
 
 class Matcher:

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Document, fold
-from cleaner.prefilter import Prefilter, loose_pattern
+from cleaner.prefilter import FLAGS, Prefilter, loose_pattern
 from cleaner.rules import Rule, default_rules
 from cleaner.ruleset import Matcher
 from cleaner.segment import split_text
@@ -35,7 +35,7 @@ def lines_of(prefilter: Prefilter, text: str) -> set[int]:
 
 
 def scan_finds(r: Rule, lines: list[str]) -> set[int]:
-    return lines_of(Prefilter([], [r]), "\n".join(lines))
+    return lines_of(Prefilter(((loose_pattern(r), FLAGS),)), "\n".join(lines))
 
 
 # Shapes that Hyperscan cannot take as they are, and that a loose translation must
@@ -107,7 +107,7 @@ def test_an_untranslatable_pattern_lets_every_line_through():
 
 
 def test_a_pattern_hyperscan_refuses_lets_every_line_through():
-    from cleaner.prefilter import FLAGS, _compile, literal_pattern
+    from cleaner.prefilter import _compile, literal_pattern
 
     refused = ("(?<=a)b", FLAGS)  # a look-behind: Hyperscan refuses it
     sources = (literal_pattern(b"photo", False), refused)
@@ -154,18 +154,26 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     assert again.scan(doc) == matcher.scan(doc)
 
 
-def test_loose_patterns_of_length_limited_block_rules_scan_the_short_lines_only():
-    """A whole-block rule with max_chars and no literal is run over the short lines alone
-    (a second database); its matches still name the right blocks, between long ones."""
+def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only():
+    """A pattern whose rules all have a small max_chars (a whole-block rule's loose
+    pattern, a literal) is run over the short lines alone (a second database); its
+    matches still name the right blocks, between long ones that hold the same words."""
     date = rule(r"\d{1,2}\.\d{1,2}\.\d{4}", max_chars=20)
     span = rule(r"\(\d{4}\)", kind="span")
-    matcher = Matcher([date, span])
-    assert matcher.index.unanchored == [1, 0] and matcher.index.short_limit == 20
-    long = "A long paragraph of the article that also holds 1.2.2003 (1999) in its middle. " * 2
+    credit = rule(r"photo: \w+", max_chars=40)
+    matcher = Matcher([date, span, credit])
+    index = matcher.index
+    assert index.unanchored == [0, 1] and index.short_limit == 40
+    # The span rule reads whole paragraphs; the date's and the credit's patterns are short.
+    assert len(index.prefilter.sources) == 1 and len(index.prefilter.short_sources) == 2
+    long = ("A long paragraph of the article that also holds 1.2.2003 (1999) and photo: Ann "
+            "in its middle. ") * 2
     doc = Document()
-    doc.set_blocks(split_text(f"{long}\n1.2.2003\n{long}\nÜber uns – 3.4.2005\n\t 5.6.2007\n{long}"))
+    doc.set_blocks(split_text(f"{long}\n1.2.2003\n{long}\nÜber uns – 3.4.2005\n\t 5.6.2007\n"
+                              f"{long}\nPhoto: Bo Li\nPhoto: Ann Lee, who took it {long}"))
     hits = matcher.scan(doc)
-    assert hits["block"] == {1: {0}, 4: {0}}  # a date with words before it is not a lone one
-    assert hits["span"] == {0: {1}, 2: {1}, 5: {1}}
+    # A date with words before it is not a lone one; a long block holds no credit line.
+    assert hits["block"] == {1: {0}, 4: {0}, 6: {2}}
+    assert hits["span"] == {0: {1}, 2: {1}, 5: {1}, 7: {1}}
     again = pickle.loads(pickle.dumps(matcher))
     assert again.scan(doc) == hits
