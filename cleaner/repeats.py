@@ -50,23 +50,20 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
                   min_words: int, max_words: int) -> None:
     # Most documents repeat no line at all. A coarse key per line of at most max_chars,
     # made at C speed from its folded bytes (ASCII letters lower-cased, white space and
-    # non-ASCII bytes dropped), is equal for any two lines whose real keys are equal (but
-    # for the rare letter casefold spells in ASCII: "ß" is "ss"); the real key and the
-    # per-line tests are computed only for lines whose coarse key comes back.
+    # non-ASCII bytes dropped) with one translate for all the short lines, is equal for
+    # any two lines whose real keys are equal (but for the rare letter casefold spells
+    # in ASCII: "ß" is "ss"); the real key and the per-line tests are computed only for
+    # lines whose coarse key comes back.
     view = doc.view()
-    coarse: list[bytes | None] = []
-    counts: dict[bytes, int] = {}
-    top = 0
-    for (_, block), line in zip(view.alive, view.lines):
-        if len(block.text) > max_chars:
-            coarse.append(None)
-            continue
-        ckey = line.translate(None, _COARSE_DROP)
-        n = counts[ckey] = counts.get(ckey, 0) + 1
-        top = max(top, n)
-        coarse.append(ckey)
-    if top < min_count:
-        return
+    lines = view.lines
+    short = [pos for pos, (_, block) in enumerate(view.alive) if len(block.text) <= max_chars]
+    shapes = b"\n".join([lines[pos] for pos in short]).translate(None, _COARSE_DROP).split(b"\n")
+    if len(set(shapes)) > len(shapes) - (min_count - 1):
+        return  # no key comes back min_count times
+    counts = _tally(shapes)
+    coarse: list[bytes | None] = [None] * len(lines)
+    for pos, shape in zip(short, shapes):
+        coarse[pos] = shape
     repeated = [key is not None and counts[key] >= min_count for key in coarse]
     keys: dict[int, str] = {}  # alive position → real key, for the lines that may go
     for pos, ((_, block), comes_back) in enumerate(zip(view.alive, repeated)):
