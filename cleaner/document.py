@@ -105,33 +105,47 @@ class Block:
 
 class View:
     """The kept blocks joined by newlines, one line each (a block's own line breaks
-    become spaces): lets a pass search the whole document with one C-level call."""
+    become spaces): lets a pass search the whole document with one C-level call.
 
-    __slots__ = ("alive", "text", "_folded", "_lines", "_starts")
+    Made after blocks were only removed (no text changed since ``previous``), it takes
+    the previous view's folded lines of the blocks still kept instead of folding again.
+    """
 
-    def __init__(self, alive: list[tuple[int, Block]]):
+    __slots__ = ("alive", "_text", "_folded", "_lines", "_starts")
+
+    def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None):
         self.alive = alive
-        texts = [b.text for _, b in alive]
-        # One find per block (str.count over the joined text was the dearer check).
-        if any("\n" in t or "\r" in t for t in texts):
-            texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
-        self.text = "\n".join(texts)
+        self._text: str | None = None
         self._folded: bytes | None = None
         self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
+        if previous is not None and previous._lines is not None:
+            self._lines = [line for (_, block), line in zip(previous.alive, previous._lines)
+                           if block.removed_by is None]
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            texts = [b.text for _, b in self.alive]
+            # One find per block (str.count over the joined text was the dearer check).
+            if any("\n" in t or "\r" in t for t in texts):
+                texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+            self._text = "\n".join(texts)
+        return self._text
 
     @property
     def folded(self) -> bytes:
         """The text as ``fold`` makes it, for the prefilters and repeats."""
         if self._folded is None:
-            self._folded = fold(self.text)
+            self._folded = (b"\n".join(self._lines) if self._lines is not None
+                            else fold(self.text))
         return self._folded
 
     @property
     def lines(self) -> list[bytes]:
         """``folded`` line by line: one per kept block."""
         if self._lines is None:
-            self._lines = self.folded.split(b"\n")
+            self._lines = self.folded.split(b"\n") if self.alive else []
         return self._lines
 
     @property
@@ -178,7 +192,7 @@ class Document:
     state: int = 0
     _hits: tuple[int, Any, dict[str, dict[int, set[int]]]] | None = None
     _alive: tuple[int, list[tuple[int, Block]]] | None = None
-    _view: tuple[int, View] | None = None
+    _view: tuple[int, int, View] | None = None
 
     def set_blocks(self, blocks: list[Block]) -> None:
         self.blocks = blocks
@@ -202,8 +216,10 @@ class Document:
         """The kept blocks as one string, one line each, for whole-document regex scans."""
         cached = self._view
         if cached is None or cached[0] != self.state:
-            cached = self._view = (self.state, View(self.alive()))
-        return cached[1]
+            # Only blocks removed since the last view: it still has the kept blocks' lines.
+            previous = cached[2] if cached is not None and cached[1] == self.version else None
+            cached = self._view = (self.state, self.version, View(self.alive(), previous))
+        return cached[2]
 
     def hits(self, matcher: Matcher) -> dict[str, dict[int, set[int]]]:
         """The matcher's literal scan of this document, redone only after text changed."""

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.document import normalize
+from cleaner.document import Document, View, normalize
+from cleaner.segment import split_text
 
 CLEANER = Cleaner()
 
@@ -64,3 +65,24 @@ def _normalized_line_by_line(text: str) -> str:
 @given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000ab"))
 def test_normalize_strips_lines_and_collapses_blank_runs(text):
     assert normalize(text) == _normalized_line_by_line(text)
+
+
+@SETTINGS
+@given(document, st.lists(st.integers(min_value=0, max_value=30), max_size=6),
+       st.sampled_from(["remove", "cut", "undo"]))
+def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change):
+    """After blocks are removed, Document.view reuses the last view's folded lines; after
+    a text change it folds again. Either way it must equal a view made from scratch."""
+    doc = Document()
+    doc.set_blocks(split_text(text.replace("\r", "") + "Über uns\nZweite\nZeile"))
+    doc.view().starts  # the lines a later view may reuse
+    for k in picks:
+        i = k % len(doc.blocks)
+        if change == "cut" and doc.blocks[i].text:
+            doc.cut_span(i, 0, 1, "test", "test.r", "test")
+        else:
+            doc.remove_block(i, "test", "test.r", "test")
+        if change == "undo":
+            doc.undo(0)
+        view, fresh = doc.view(), View(doc.alive())
+        assert (view.folded, view.lines, view.starts) == (fresh.folded, fresh.lines, fresh.starts)
