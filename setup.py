@@ -8,7 +8,7 @@ from setuptools import setup
 # The modules every text document goes through, pass by pass. The rest (I/O, the
 # command line, rule loading, HTML extraction) waits on files or calls C already.
 # pipeline.py stays interpreted: Cleaner is public, and users subclass it.
-COMPILED = ["document", "segment", "blocks", "sections", "repeats", "tidy", "ruleset",
+COMPILED = ["document", "segment", "blocks", "sections", "repeats", "tidy", "rounds", "ruleset",
             "prefilter"]
 
 

@@ -2,7 +2,8 @@
 
 Stages, in order (see DESIGN.md):
 1. decode (bytes → str), 2. dom rules, 3. extract (HTML → typed blocks; text → line blocks),
-4. blocks, 5. sections, 6. repeats, 7. tidy — passes 4–7 repeat until nothing changes;
+4. blocks, 5. sections, 6. repeats, 7. tidy — passes 4–7 repeat until nothing changes
+(rounds.py, with the safety valve);
 8. corpus (when the Cleaner has a corpus model), then tidy again for what it leaves.
 
 Both engines call ``Cleaner.clean_document``; nothing here depends on where the
@@ -13,33 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple, Protocol
+from typing import Iterable, NamedTuple, Protocol
 
-from . import blocks, repeats, sections, tidy
+from . import rounds
 from .document import Document, Removal
+from .rounds import TEXT_PASSES, PassFn
 from .rules import Rule, load_rules
 from .ruleset import RuleSet, Scope
 from .segment import split_text
-
-# Passes 4–7 run again while they still find something; real pages settle in two
-# or three rounds, the bound only guards against a pathological ping-pong.
-MAX_ROUNDS = 6
-
-# Safety valve. A pass that would take away more than VALVE_MAX_FRACTION of the
-# characters it was given backs off for that document and says so in the report.
-# Documents shorter than VALVE_MIN_CHARS are not guarded: a lone caption or
-# comment prompt is allowed to go entirely. Calibrated on the seeds and corpus/,
-# where the largest honest removal is about a third of a document.
-VALVE_MAX_FRACTION = 0.6
-VALVE_MIN_CHARS = 400
-
-PassFn = Callable[[Document, Scope], None]
-TEXT_PASSES: tuple[tuple[str, PassFn], ...] = (
-    (blocks.NAME, blocks.run),
-    (sections.NAME, sections.run),
-    (repeats.NAME, repeats.run),
-    (tidy.NAME, lambda doc, scope: tidy.run(doc)),
-)
 
 
 class CorpusPass(Protocol):
@@ -71,19 +53,6 @@ class ExtractOptions:
         if self.mode not in EXTRACT_MODES:
             raise ValueError(f"extract mode must be one of {', '.join(EXTRACT_MODES)}, "
                              f"not {self.mode!r}")
-
-
-def run_guarded(name: str, fn: Callable[[], None], doc: Document) -> None:
-    """Run one pass; undo it if it would remove most of the document."""
-    before = doc.alive_chars
-    n_removals = len(doc.removals)
-    fn()
-    after = doc.alive_chars
-    if before >= VALVE_MIN_CHARS and after < before * (1 - VALVE_MAX_FRACTION):
-        rules = sorted({r.rule_id for r in doc.removals[n_removals:]})
-        doc.undo(n_removals)
-        doc.notes.append(f"backoff: {name} would have removed {before - after} of {before} "
-                         f"characters ({', '.join(rules)})")
 
 
 class Cleaner:
@@ -134,16 +103,5 @@ class Cleaner:
 
     def run_passes(self, doc: Document, scope: Scope,
                    passes: tuple[tuple[str, PassFn], ...] = TEXT_PASSES) -> None:
-        """Passes in order, again and again until none finds anything. A pass runs again
-        only if the document changed since it last ran: each pass finds everything it
-        can find in one go, so on an unchanged document it would find nothing."""
-        seen: dict[str, int] = {}
-        for _ in range(MAX_ROUNDS):
-            start = doc.state
-            for name, fn in passes:
-                if seen.get(name) == doc.state:
-                    continue
-                run_guarded(name, lambda: fn(doc, scope), doc)
-                seen[name] = doc.state
-            if doc.state == start:
-                break
+        """Passes in order, again and again until none finds anything (rounds.py)."""
+        rounds.run_passes(doc, scope, passes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cleaner import Cleaner
 from cleaner.document import Block, Document
-from cleaner.pipeline import VALVE_MIN_CHARS
+from cleaner.rounds import VALVE_MIN_CHARS
 from cleaner.rules import parse_file
 
 BODY = ("The council met on Tuesday to discuss the new bridge, which has been delayed "
