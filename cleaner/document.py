@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -128,8 +127,10 @@ class View:
         if self._text is None:
             texts = [b.text for _, b in self.alive]
             # One find per block (str.count over the joined text was the dearer check).
-            if any("\n" in t or "\r" in t for t in texts):
-                texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+            for t in texts:
+                if "\n" in t or "\r" in t:
+                    texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+                    break
             self._text = "\n".join(texts)
         return self._text
 
@@ -152,11 +153,18 @@ class View:
     def starts(self) -> list[int]:
         """Where each line starts in ``folded`` (and, last, where one more would)."""
         if self._starts is None:
-            self._starts = [0, *accumulate(map(_PLUS_ONE, map(len, self.lines)))]
+            self._starts = line_starts(self.lines)
         return self._starts
 
 
-_PLUS_ONE = (1).__add__
+def line_starts(lines: list[bytes]) -> list[int]:
+    """Where each line starts once they are joined by newlines, and where one more would."""
+    starts = [0]
+    at = 0
+    for line in lines:
+        at += len(line) + 1
+        starts.append(at)
+    return starts
 
 
 def fold(text: str) -> bytes:
@@ -272,19 +280,23 @@ class Document:
         """The clean text: kept blocks with the strongest separator that stood between them."""
         out: list[str] = []
         rank = 3  # strongest separator seen since the last kept block (lower is stronger)
+        own_breaks = False  # a kept block with line breaks of its own (HTML)
         for block in self.blocks:
             r = _SEP_RANK[block.sep]
             if r < rank:
                 rank = r
             if block.removed_by is None:
-                out.append(SEPARATORS[rank])
+                if out:
+                    out.append(SEPARATORS[rank])
                 out.append(block.text.rstrip())
+                if "\n" in block.text:
+                    own_breaks = True
                 rank = 3
-        text = "".join(out[1:]).strip("\n")
         # Blocks are stripped, non-blank lines joined by at most one blank line; only a
-        # block with line breaks of its own (HTML) needs the general normalisation.
-        if "\n" in text and any("\n" in b.text for b in self.blocks if b.removed_by is None):
-            return normalize(text)
+        # block with line breaks of its own needs the general normalisation.
+        if own_breaks:
+            return normalize("".join(out))
+        text = "".join(out).strip("\n")
         return text + "\n" if text else ""
 
     @property

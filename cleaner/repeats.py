@@ -27,6 +27,10 @@ _CODE_OR_TABLE = re.compile(r"[{}=;<>|`\\]")
 # Every byte that rb"[^\w\s]" matches (not an ASCII word character or white space) → NUL.
 _PUNCT_TO_NUL = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0
                       for c in range(256))
+# The first bytes (in UTF-8) of the characters a pull quote may open with: quotation
+# marks and white space (str.isspace), and every lead byte they share with others.
+_MAY_OPEN = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27, 0xC2, 0xE1,
+                             0xE2, 0xE3} else 0 for b in range(256))
 # Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
 # non-ASCII character (casefold may map those to other characters).
 _COARSE_DROP = bytes([*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)])
@@ -126,15 +130,17 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
                attribution_max_words: int, attribution_max_chars: int) -> None:
     view = doc.view()
     alive = view.alive
+    lines = view.lines
     # A quoted sub-heading repeats a body sentence too, but it is the article's structure.
+    # The first byte of a block's folded line rules out most blocks at once.
     candidates = [pos for pos, (_, b) in enumerate(alive)
-                  if (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and _quote_wrapped(b.text)
+                  if lines[pos] and _MAY_OPEN[lines[pos][0]]
+                  and (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and _quote_wrapped(b.text)
                   and b.kind != HEADING and len(b.text.split()) >= min_words]
     if not candidates:
         return
     chosen = set(candidates)
     folded = view.folded
-    lines = view.lines
     kept: list[int] = []  # the candidates that stand alone so far
     for pos in candidates:
         i, block = alive[pos]

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Iterator
 from urllib.parse import urlsplit
 
 from mypy_extensions import mypyc_attr
 
-from .document import Block, Document, fold
+from .document import Block, Document, fold, line_starts
 from .literals import leading_literals, required_literals
 from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
 from .rules import Rule
@@ -140,10 +139,10 @@ class Matcher:
             lines, limit = view.lines, index.short_limit
             picked = [pos for pos in range(len(alive)) if len(alive[pos][1].text) <= limit]
             if picked:
-                found = index.prefilter.short_matches(b"\n".join([lines[pos] for pos in picked]))
+                short = [lines[pos] for pos in picked]
+                found = index.prefilter.short_matches(b"\n".join(short))
                 if found:
-                    starts = [0, *accumulate(len(lines[pos]) + 1 for pos in picked)]
-                    self._add(hits, found, starts, [alive[pos] for pos in picked])
+                    self._add(hits, found, line_starts(short), [alive[pos] for pos in picked])
         return hits
 
     def _add(self, hits: dict[str, dict[int, set[int]]], found: list[tuple[int, int]],

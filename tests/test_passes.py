@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cleaner import Cleaner
-from cleaner.document import Block, Document
+from cleaner import Cleaner, repeats
+from cleaner.document import Block, Document, fold
 from cleaner.rounds import VALVE_MIN_CHARS
 from cleaner.rules import parse_file
 
@@ -220,3 +220,12 @@ def test_repeated_code_or_table_lines_are_not_caption_headers():
     label = "Summit in pictures"
     text = f"{BODY}\n\n{label}\n\n{BODY}\n\n{label}\n\n{BODY}\n\n{label}\n"
     assert label not in cleaner.clean_text(text).text
+
+
+def test_every_character_a_pull_quote_opens_with_passes_the_first_byte_check():
+    """pull_quote skips a block by its folded line's first byte (_MAY_OPEN): every
+    quotation mark and white space character must have its lead byte there."""
+    opening = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+               and (chr(c) in repeats.OPEN_QUOTES or chr(c).isspace())]
+    assert len(opening) > len(repeats.OPEN_QUOTES)
+    assert [ch for ch in opening if not repeats._MAY_OPEN[fold(ch + "x")[0]]] == []
