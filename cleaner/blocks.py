@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from .document import Document
 from .rules import Rule
 from .ruleset import Scope
 
-NAME = "blocks"
+NAME: Final = "blocks"
 
 
 def _has_content(text: str) -> bool:

@@ -10,30 +10,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from .ruleset import Matcher
 
 # Block kinds. Text input gets them from line shapes, HTML from trafilatura's tree.
-PARAGRAPH = "paragraph"
-HEADING = "heading"
-LIST_ITEM = "list_item"
-QUOTE = "quote"
-CELL = "cell"
-KINDS = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, CELL)
+PARAGRAPH: Final = "paragraph"
+HEADING: Final = "heading"
+LIST_ITEM: Final = "list_item"
+QUOTE: Final = "quote"
+CELL: Final = "cell"
+KINDS: Final = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, CELL)
 
 # Separators written before a block, strongest first. When blocks between two
 # kept blocks are removed, the strongest separator among them is kept, so
 # removing a caption never glues two paragraphs together.
-SEPARATORS = ("\n\n", "\n", " | ")
-_SEP_RANK = {sep: rank for rank, sep in enumerate(SEPARATORS)}
+SEPARATORS: Final = ("\n\n", "\n", " | ")
+_SEP_RANK: Final = {sep: rank for rank, sep in enumerate(SEPARATORS)}
 
-LIST_MARK = re.compile(r"\s*(?:[-*•·▪►–]|\d{1,3}[.)])\s+\S")
+LIST_MARK: Final = re.compile(r"\s*(?:[-*•·▪►–]|\d{1,3}[.)])\s+\S")
 # A likely heading in plain text: short, starts like a title, does not end like a sentence.
-HEADING_MAX_CHARS = 100
-HEADING_MAX_WORDS = 14
-HEADING_NOT_END = (".", "!", ",", ";", ":", "\"", "”", "…", ")")
+HEADING_MAX_CHARS: Final = 100
+HEADING_MAX_WORDS: Final = 14
+HEADING_NOT_END: Final = (".", "!", ",", ";", ":", "\"", "”", "…", ")")
 
 
 def kind_of(line: str) -> str:
@@ -306,7 +306,7 @@ class Document:
 
 # Spelled so that re looks for the literal "\n\n\n" at C speed: "\n{3,}" is tried at
 # every position, ten times slower.
-_BLANK_RUNS = re.compile(r"\n\n\n+")
+_BLANK_RUNS: Final = re.compile(r"\n\n\n+")
 
 
 def normalize(text: str) -> str:

@@ -10,30 +10,30 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, TypeVar
+from typing import Final, Iterable, TypeVar
 
 from .document import CELL, HEADING, LIST_ITEM, Block, Document
 from .ruleset import Scope
 
-NAME = "repeats"
+NAME: Final = "repeats"
 T = TypeVar("T")
 
-SENTENCE_END = (".", "!", "?", ";", ",", ":", "…")
-OPEN_QUOTES = "\"“„«‘'‹‚"
-CLOSE_QUOTES = "\"”“»’'›‘"
-_NOT_WORD = re.compile(r"[\W_]+")
+SENTENCE_END: Final = (".", "!", "?", ";", ",", ":", "…")
+OPEN_QUOTES: Final = "\"“„«‘'‹‚"
+CLOSE_QUOTES: Final = "\"”“»’'›‘"
+_NOT_WORD: Final = re.compile(r"[\W_]+")
 # A repeated line with code or table punctuation is a listing or a table row, not a label.
-_CODE_OR_TABLE = re.compile(r"[{}=;<>|`\\]")
+_CODE_OR_TABLE: Final = re.compile(r"[{}=;<>|`\\]")
 # Every byte that rb"[^\w\s]" matches (not an ASCII word character or white space) → NUL.
-_PUNCT_TO_NUL = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0
+_PUNCT_TO_NUL: Final = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0
                       for c in range(256))
 # The first bytes (in UTF-8) of the characters a pull quote may open with: quotation
 # marks and white space (str.isspace), and every lead byte they share with others.
-_MAY_OPEN = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27, 0xC2, 0xE1,
+_MAY_OPEN: Final = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27, 0xC2, 0xE1,
                              0xE2, 0xE3} else 0 for b in range(256))
 # Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
 # non-ASCII character (casefold may map those to other characters).
-_COARSE_DROP = bytes([*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)])
+_COARSE_DROP: Final = bytes([*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)])
 
 
 def _norm(text: str) -> str:

@@ -6,7 +6,7 @@ as much as a pass.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Final
 
 from . import blocks, repeats, sections, tidy
 from .document import Document
@@ -14,15 +14,15 @@ from .ruleset import Scope
 
 # Passes 4–7 run again while they still find something; real pages settle in two
 # or three rounds, the bound only guards against a pathological ping-pong.
-MAX_ROUNDS = 6
+MAX_ROUNDS: Final = 6
 
 # Safety valve. A pass that would take away more than VALVE_MAX_FRACTION of the
 # characters it was given backs off for that document and says so in the report.
 # Documents shorter than VALVE_MIN_CHARS are not guarded: a lone caption or
 # comment prompt is allowed to go entirely. Calibrated on the seeds and corpus/,
 # where the largest honest removal is about a third of a document.
-VALVE_MAX_FRACTION = 0.6
-VALVE_MIN_CHARS = 400
+VALVE_MAX_FRACTION: Final = 0.6
+VALVE_MIN_CHARS: Final = 400
 
 PassFn = Callable[[Document, Scope], None]
 

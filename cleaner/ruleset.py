@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Final, Iterator
 from urllib.parse import urlsplit
 
 from mypy_extensions import mypyc_attr
@@ -20,7 +20,7 @@ from .literals import leading_literals, required_literals
 from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
 from .rules import Rule
 
-TEXT_KINDS = ("block", "span", "section", "tail")
+TEXT_KINDS: Final = ("block", "span", "section", "tail")
 
 
 def _max_chars(rule: Rule) -> int:
@@ -40,7 +40,7 @@ def _entries(rules: list[Rule], idxs: list[int]) -> tuple[tuple[int, str, int], 
 # short only (a second Hyperscan database): long paragraphs hold most of a document's
 # bytes, and most of the places where such a pattern matches in them ("sponsored",
 # "update", "related" in a sentence) are no use to any of its rules.
-SHORT_LINE = 200
+SHORT_LINE: Final = 200
 
 
 @mypyc_attr(native_class=False)

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from .document import LIST_ITEM, Block, Document
 from .ruleset import Scope
 
-NAME = "sections"
+NAME: Final = "sections"
 
 # A line of a promo list without bullets: a headline, not a sentence of the article.
-HEADLINE_MAX_CHARS = 150
-SENTENCE_END = (".", ":", ";", ",")
+HEADLINE_MAX_CHARS: Final = 150
+SENTENCE_END: Final = (".", ":", ";", ",")
 
 
 def _headline_like(block: Block) -> bool:

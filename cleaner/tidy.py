@@ -8,15 +8,16 @@ runs and trailing white space are normalised when the document is rendered.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from .document import HEADING, Document
 
-NAME = "tidy"
-CATEGORY = "tidy"
-PREFIX = "tidy."
+NAME: Final = "tidy"
+CATEGORY: Final = "tidy"
+PREFIX: Final = "tidy."
 # Removals that do not empty a heading: a caption or a dateline under a title.
-NOT_CONTENT = frozenset({"caption", "furniture"})
-SEPARATOR = re.compile(r"[\s\-–—_*•·|=~#+.°◆◇■□●○]{1,40}")
+NOT_CONTENT: Final = frozenset({"caption", "furniture"})
+SEPARATOR: Final = re.compile(r"[\s\-–—_*•·|=~#+.°◆◇■□●○]{1,40}")
 
 
 def run(doc: Document) -> None:
