@@ -31,9 +31,17 @@ _PUNCT_TO_NUL: Final = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) in "_ 
 # marks and white space (str.isspace), and every lead byte they share with others.
 _MAY_OPEN: Final = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27, 0xC2, 0xE1,
                              0xE2, 0xE3} else 0 for b in range(256))
+# Lead bytes whose characters have no case, are not white space, and come out of no other
+# character's case mapping (Hebrew, Arabic, the Indic scripts, CJK ideographs, Hangul...):
+# the coarse key keeps them, so that lines in those scripts do not all look alike.
+_CASELESS_LEADS: Final = frozenset([0xCB, *range(0xD7, 0xE1), *range(0xE4, 0xEA),
+                                    *range(0xEB, 0xEF), *range(0xF1, 0xF5)])
 # Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
-# non-ASCII character (casefold may map those to other characters).
-_COARSE_DROP: Final = bytes([*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)])
+# non-ASCII character but those lead bytes (casefold may map the others to other characters).
+_COARSE_DROP: Final = bytes(b for b in [*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)]
+                            if b not in _CASELESS_LEADS)
+# What a line that is not a sentence may end with after its last word.
+_TRAILING: Final = CLOSE_QUOTES + ")]"
 
 
 def _norm(text: str) -> str:
@@ -54,7 +62,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
                   min_words: int, max_words: int) -> None:
     # Most documents repeat no line at all. A coarse key per line of at most max_chars,
     # made at C speed from its folded bytes (ASCII letters lower-cased, white space and
-    # non-ASCII bytes dropped) with one translate for all the short lines, is equal for
+    # most non-ASCII bytes dropped) with one translate for all the short lines, is equal for
     # any two lines whose real keys are equal (but for the rare letter casefold spells
     # in ASCII: "ß" is "ss"); the real key and the per-line tests are computed only for
     # lines whose coarse key comes back.
@@ -73,7 +81,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     for pos, ((_, block), comes_back) in enumerate(zip(view.alive, repeated)):
         if comes_back:
             text = block.text.strip()
-            if (text and not text.rstrip(CLOSE_QUOTES + ")]").endswith(SENTENCE_END)
+            if (text and not text.rstrip(_TRAILING).endswith(SENTENCE_END)
                     and not _CODE_OR_TABLE.search(text)):
                 keys[pos] = " ".join(text.casefold().split())
     kept = _tally(keys.values())

@@ -229,3 +229,20 @@ def test_every_character_a_pull_quote_opens_with_passes_the_first_byte_check():
                and (chr(c) in repeats.OPEN_QUOTES or chr(c).isspace())]
     assert len(opening) > len(repeats.OPEN_QUOTES)
     assert [ch for ch in opening if not repeats._MAY_OPEN[fold(ch + "x")[0]]] == []
+
+
+def test_the_lead_bytes_kept_in_the_coarse_key_are_of_characters_without_case():
+    """repeated_line's coarse key keeps these lead bytes: two lines equal once case-folded
+    must still get equal keys, so no character under them may change under case mapping,
+    come out of another character's, or be white space (which the real key splits on)."""
+    chars = [chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    mapped = {m for ch in chars for v in (ch.casefold(), ch.lower(), ch.upper(), ch.title())
+              if v != ch for m in v}
+    kept = [ch for ch in chars if ch.encode()[0] in repeats._CASELESS_LEADS]
+    assert len(kept) > 100_000  # CJK ideographs, Hangul, Arabic...
+    assert [ch for ch in kept if ch.casefold() != ch or ch in mapped or ch.isspace()] == []
+    # A line of caseless script is told from another by its key; one with case is not.
+    doc = Document()
+    doc.set_blocks([Block(t) for t in ("東京の天気", "大阪の天気", "Über", "über")])
+    keys = [line.translate(None, repeats._COARSE_DROP) for line in doc.view().lines]
+    assert keys[0] != keys[1] and keys[2] == keys[3]
