@@ -72,7 +72,8 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
     of ``items`` is literal (so what follows extends them). ``pic|photo`` parses as
     ``p(?:ic|hoto)``: this puts the ``p`` back in front. An optional item gives both
     ways (without it, and with it once); at the start of a stripped block, leading
-    white space is skipped."""
+    white space is skipped. Where going on would make more than MAX_ALTERNATIVES
+    strings, the shorter ones found so far are the answer: they still open every match."""
     items = list(items)
     found = frozenset([""])
     for k, (op, av) in enumerate(items):
@@ -80,22 +81,26 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
             return _lead(items[1:], at_start)
         chars = _chars(op, av)
         if chars is not None:
-            found = frozenset(p + c for p in found for c in chars)
+            longer = frozenset(p + c for p in found for c in chars)
         elif op in REPEATS and av[0] == 0 and av[1] == 1:
             rest = items[k + 1:]
             parts = [_lead(rest, at_start and k == 0), _lead([*av[2], *rest])]
-            found = frozenset(p + s for p in found for part, _ in parts for s in part)
-            complete = all(c for _, c in parts)
-            return (found, complete) if len(found) <= MAX_ALTERNATIVES else (frozenset([""]), False)
+            longer = frozenset(p + s for p in found for part, _ in parts for s in part)
+            if len(longer) > MAX_ALTERNATIVES:
+                return found, False
+            return longer, all(c for _, c in parts)
         elif op is C.SUBPATTERN or op is C.BRANCH:
             parts = [_lead(av[-1])] if op is C.SUBPATTERN else [_lead(alt) for alt in av[1]]
-            found = frozenset(p + s for p in found for part, _ in parts for s in part)
+            longer = frozenset(p + s for p in found for part, _ in parts for s in part)
+            if len(longer) > MAX_ALTERNATIVES:
+                return found, False
             if not all(complete for _, complete in parts):
-                return (found, False) if len(found) <= MAX_ALTERNATIVES else (frozenset([""]), False)
+                return longer, False
         else:
             return found, False
-        if len(found) > MAX_ALTERNATIVES:
-            return frozenset([""]), False
+        if len(longer) > MAX_ALTERNATIVES:
+            return found, False
+        found = longer
     return found, True
 
 

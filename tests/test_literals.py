@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.literals import required_literals
+from cleaner.literals import leading_literals, required_literals
 from cleaner.rules import parse_file
 
 
@@ -24,6 +24,15 @@ from cleaner.rules import parse_file
 def test_required_literals(pattern, expected):
     found = required_literals(pattern)
     assert (set(found) if found else None) == expected
+
+
+def test_leading_literals_stop_where_more_would_be_too_many():
+    """Past MAX_ALTERNATIVES strings the prefixes found so far are kept: every match
+    still starts with one of them (an empty answer sent the rule to a weak literal)."""
+    pairs = ["ab", "cd", "ef", "gh", "ij", "kl", "mn", "op"]
+    pattern = r"(?:got|have) " + f"(?:{'|'.join(pairs)})" * 4 + " tip"
+    assert leading_literals(pattern) == {f"{w} {x}{y}" for w in ("got", "have")
+                                         for x in pairs for y in pairs}
 
 
 RULE = """
