@@ -37,6 +37,8 @@ from .rules import Rule
 
 MAX_CHAR = 0x10FFFF
 NEWLINE = 10
+RETURN = 13
+SPACE = 32
 # Bounds kept exact on a repeated single character (``\d{1,4}``); larger ones, and any
 # bound on a repeated group, are opened up (``{2,}``): exact, they multiply the states
 # Hyperscan builds, and a prefilter only needs to be loose.
@@ -90,15 +92,19 @@ def _folds(c: int) -> frozenset[int]:
     return frozenset(out)
 
 
-def _without_newline(ranges: Ranges) -> Ranges:
+def _without(ranges: Ranges, c: int) -> Ranges:
     out: Ranges = []
     for a, b in ranges:
-        if a <= NEWLINE <= b:
-            out += [(a, NEWLINE - 1)] if a < NEWLINE else []
-            out += [(NEWLINE + 1, b)] if b > NEWLINE else []
+        if a <= c <= b:
+            out += [(a, c - 1)] if a < c else []
+            out += [(c + 1, b)] if b > c else []
         else:
             out.append((a, b))
     return out
+
+
+def _takes(ranges: Ranges, c: int) -> bool:
+    return any(a <= c <= b for a, b in ranges)
 
 
 def _ascii_not_letters(ranges: Ranges) -> Ranges:
@@ -128,7 +134,10 @@ def _positive(items: Any, icase: bool) -> str:
             ranges += _CATEGORIES[av]
         else:
             raise ValueError(f"class item {op}")
-    ranges = _without_newline(ranges)
+    # A line break inside a block is a space in the view.
+    if _takes(ranges, NEWLINE) or _takes(ranges, RETURN):
+        ranges.append((SPACE, SPACE))
+    ranges = _without(ranges, NEWLINE)
     return _class(ranges) if ranges else ANY
 
 
@@ -141,7 +150,11 @@ def _negative(items: Any) -> str:
             ranges.append((av, av))
         elif op is C.RANGE:
             ranges.append(tuple(av))  # type: ignore[arg-type]
-    return _class(_ascii_not_letters(ranges) + [(NEWLINE, NEWLINE)], negate=True)
+    excluded = _ascii_not_letters(ranges)
+    # A line break the class lets through is a space in the view: let the space through.
+    if not (_takes(ranges, NEWLINE) and _takes(ranges, RETURN)):
+        excluded = _without(excluded, SPACE)
+    return _class(excluded + [(NEWLINE, NEWLINE)], negate=True)
 
 
 def _seq(items: Any, icase: bool, anchors: bool) -> str:
@@ -150,7 +163,7 @@ def _seq(items: Any, icase: bool, anchors: bool) -> str:
 
 def _item(op: Any, av: Any, icase: bool, anchors: bool) -> str:
     if op is C.LITERAL:
-        if av == NEWLINE:
+        if av in (NEWLINE, RETURN):
             return "[ \\t]"  # a block's own line breaks are spaces in the view
         if icase:
             chars = _folds(av)
@@ -224,12 +237,24 @@ def loose_pattern(rule: Rule) -> str:
 MAX_ANCHORED = 8
 
 
+def _byte_escapes(data: bytes) -> str:
+    return "".join("\\x%02x" % c for c in data)
+
+
+# The white space a block may open with (what str.strip takes, the newline aside), as
+# UTF-8 byte sequences: literal patterns read bytes, not characters.
+_SPACE_CHARS = [chr(c) for lo, hi in _SPACES for c in range(lo, hi + 1)]
+_LEADING_SPACE = "(?:[%s]|%s)*" % (
+    _byte_escapes(bytes(ord(ch) for ch in _SPACE_CHARS if ch.isascii())),
+    "|".join(_byte_escapes(ch.encode()) for ch in _SPACE_CHARS if not ch.isascii()))
+
+
 def literal_pattern(literal: bytes, at_start: bool) -> tuple[str, int]:
     """A literal as a pattern on the folded bytes, and its flags: anywhere, or opening a
-    line (after ASCII white space) for rules whose matches start with it."""
-    body = "".join("\\x%02x" % c for c in literal)
+    line (after white space) for rules whose matches start with it."""
+    body = _byte_escapes(literal)
     if at_start and len(literal) <= MAX_ANCHORED:
-        return "^[\\t\\x0b\\x0c\\r ]*" + body, hyperscan.HS_FLAG_MULTILINE
+        return "^" + _LEADING_SPACE + body, hyperscan.HS_FLAG_MULTILINE
     return body, 0
 
 

@@ -60,17 +60,19 @@ PATTERNS = [
     (r"^(?:photo|ab)\b", "span", False),
     (r"(?m)^end", "span", False),
     (r"a\nb", "span", False),
+    (r"x[\r\n]y", "span", False),
 ]
 TOKENS = st.sampled_from(["mon", "Tue", "12", "3", "٣", " of ", "/", "GMT", " ", ".", ":",
                           "Photo", "(", ")", "[", "]", "Getty", "AP", "ab", "c", "x", "y",
                           "Über", "ÜBER", "über", "Kelvin", "K", "ſession", "session",
-                          "End", "END", "a", "b", "\n", "\xa0", "é", "Z", "q"])
+                          "End", "END", "a", "b", "\n", "\r", "\xa0", "é", "Z", "q"])
 
 
 @settings(max_examples=600, deadline=None)
 @example(["x END\n"], (r"end$", "span", False))  # a final line break is a space in the view
 @example(["x\nEND"], (r"(?m)^end", "span", False))
 @example(["END"], (r"[^a-z ]{2,5}", "block", True))  # upper case is lower case in the scan
+@example(["12\n12"], (r"[^a-z ]{2,5}", "block", True))  # the class takes the line break
 @example(["\u212aELVIN\xa0SESSION"], (r"kelvin\sſession", "block", False))
 @example(["Über ٣"], (r"über \w+", "block", False))
 @given(st.lists(st.lists(TOKENS, min_size=1, max_size=8).map("".join), min_size=1,
@@ -79,7 +81,7 @@ TOKENS = st.sampled_from(["mon", "Tue", "12", "3", "٣", " of ", "/", "GMT", " "
 def test_loose_pattern_finds_every_line_the_regex_matches(raw_lines, spec):
     r = rule(*spec)
     # The view holds a block's own line breaks as spaces (document.View).
-    lines = [text.replace("\n", " ") for text in raw_lines if text.strip()]
+    lines = [text.replace("\n", " ").replace("\r", " ") for text in raw_lines if text.strip()]
     if not lines:
         return
     found = scan_finds(r, lines)
@@ -141,9 +143,10 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     assert matcher.index.unanchored == [0]  # the date has no literal; "photo: " is one
     doc = Document()
     doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long.\n"
-                              "\t photo: Bo Li"))
-    # The literal opens lines 2 and 4 (after white space), not 3; the date is line 1.
-    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}, 4: {1}}
+                              "\t photo: Bo Li\n\u00a0\u3000\u2009Photo: Cy Wu"))
+    # The literal opens lines 2, 4 and 5 (after white space, ASCII or not), not 3; the
+    # date is line 1.
+    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}, 4: {1}, 5: {1}}
     # Pickled (a worker's copy), the scan still works; and where the database cannot be
     # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
