@@ -86,3 +86,22 @@ def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change):
             doc.undo(0)
         view, fresh = doc.view(), View(doc.alive())
         assert (view.folded, view.lines, view.starts) == (fresh.folded, fresh.lines, fresh.starts)
+
+
+def _split_by_lines(text: str) -> list[tuple[str, str]]:
+    """split_text's contract, spelled with str.split: one block per non-blank line,
+    rstripped, after "\\n\\n" if blank lines stood before it, else after "\\n"."""
+    out, sep = [], "\n"
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.rstrip():
+            out.append((line.rstrip(), sep))
+            sep = "\n"
+        else:
+            sep = "\n\n"
+    return out
+
+
+@SETTINGS
+@given(st.one_of(document, st.text()))
+def test_split_text_makes_one_block_per_non_blank_line(text):
+    assert [(b.text, b.sep) for b in split_text(text)] == _split_by_lines(text)
