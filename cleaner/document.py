@@ -103,18 +103,18 @@ class Block:
 
 
 class View:
-    """The kept blocks joined by newlines, one line each (a block's own line breaks
-    become spaces): lets a pass search the whole document with one C-level call.
+    """The kept blocks' text folded (``fold``) and joined by newlines, one line each (a
+    block's own line breaks become spaces): lets a pass search the whole document with
+    one C-level call.
 
     Made after blocks were only removed (no text changed since ``previous``), it takes
-    the previous view's folded lines of the blocks still kept instead of folding again.
+    the previous view's lines of the blocks still kept instead of folding again.
     """
 
-    __slots__ = ("alive", "_text", "_folded", "_lines", "_starts")
+    __slots__ = ("alive", "_folded", "_lines", "_starts")
 
     def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None):
         self.alive = alive
-        self._text: str | None = None
         self._folded: bytes | None = None
         self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
@@ -123,31 +123,19 @@ class View:
                            if block.removed_by is None]
 
     @property
-    def text(self) -> str:
-        if self._text is None:
-            texts = [b.text for _, b in self.alive]
-            # One find per block (str.count over the joined text was the dearer check).
-            for t in texts:
-                if "\n" in t or "\r" in t:
-                    texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
-                    break
-            self._text = "\n".join(texts)
-        return self._text
+    def lines(self) -> list[bytes]:
+        """One folded line per kept block. Folded block by block: one encode of the whole
+        text would have to be split into lines again, which costs more."""
+        if self._lines is None:
+            self._lines = [fold_line(b.text) for _, b in self.alive]
+        return self._lines
 
     @property
     def folded(self) -> bytes:
-        """The text as ``fold`` makes it, for the prefilters and repeats."""
+        """The lines joined, for the prefilters and repeats."""
         if self._folded is None:
-            self._folded = (b"\n".join(self._lines) if self._lines is not None
-                            else fold(self.text))
+            self._folded = b"\n".join(self.lines)
         return self._folded
-
-    @property
-    def lines(self) -> list[bytes]:
-        """``folded`` line by line: one per kept block."""
-        if self._lines is None:
-            self._lines = self.folded.split(b"\n") if self.alive else []
-        return self._lines
 
     @property
     def starts(self) -> list[int]:
@@ -165,6 +153,13 @@ def line_starts(lines: list[bytes]) -> list[int]:
         at += len(line) + 1
         starts.append(at)
     return starts
+
+
+def fold_line(text: str) -> bytes:
+    """A block's text as one line of the view: its own line breaks are spaces."""
+    if "\n" in text or "\r" in text:
+        text = text.replace("\n", " ").replace("\r", " ")
+    return fold(text)
 
 
 def fold(text: str) -> bytes:

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.document import Document, View, normalize
+from cleaner.document import Document, View, fold, normalize
 from cleaner.segment import split_text
 
 CLEANER = Cleaner()
@@ -86,6 +86,10 @@ def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change):
             doc.undo(0)
         view, fresh = doc.view(), View(doc.alive())
         assert (view.folded, view.lines, view.starts) == (fresh.folded, fresh.lines, fresh.starts)
+        # Block by block, the lines are the kept text folded in one go and split.
+        kept = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in doc.alive())
+        assert view.folded == fold(kept)
+        assert view.lines == (fold(kept).split(b"\n") if doc.alive() else [])
 
 
 def _split_by_lines(text: str) -> list[tuple[str, str]]:
