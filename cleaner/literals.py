@@ -133,29 +133,62 @@ def _seq(items: Any) -> frozenset[str] | None:
 MIN_LEAD_WEIGHT = 2.0
 
 
-@lru_cache(maxsize=None)
-def leading_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-case strings one of which every match starts with, or None."""
+def _parse(pattern: str) -> list[Any] | None:
     try:
-        parsed = P.parse(pattern, re.IGNORECASE)
+        return list(P.parse(pattern, re.IGNORECASE))
     except re.error:
         return None
-    found, _ = _lead(list(parsed), at_start=True)
+
+
+def _leading(items: list[Any]) -> frozenset[str] | None:
+    found, _ = _lead(items, at_start=True)
     found = _prune(found, prefix=True)
     if not all(found) or min(_weight(s) for s in found) < MIN_LEAD_WEIGHT:
         return None
     return found
 
 
+def _required(items: list[Any]) -> frozenset[str] | None:
+    found = _seq(items)
+    if not found or _score(found)[0] < MIN_WEIGHT:
+        return None
+    return found
+
+
+@lru_cache(maxsize=None)
+def leading_literals(pattern: str) -> frozenset[str] | None:
+    """Lower-case strings one of which every match starts with, or None."""
+    items = _parse(pattern)
+    return _leading(items) if items is not None else None
+
+
 @lru_cache(maxsize=None)
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which every match contains, or None if there are
     none long enough to be worth a prefilter."""
-    try:
-        parsed = P.parse(pattern, re.IGNORECASE)
-    except re.error:
+    items = _parse(pattern)
+    return _required(items) if items is not None else None
+
+
+@lru_cache(maxsize=None)
+def block_literals(pattern: str) -> frozenset[tuple[str, bool]] | None:
+    """For a rule that takes a whole block: (literal, at_start) pairs, one of which
+    every match contains, at its start where at_start. Each branch of a top-level
+    alternation gets its own, the literals its matches start with where it has them,
+    else those they contain: "por João Silva" opens its line, "tempo de leitura" may
+    stand anywhere in one, and the pattern as a whole had only "por" anywhere."""
+    items = _parse(pattern)
+    if items is None:
         return None
-    found = _seq(parsed)
-    if not found or _score(found)[0] < MIN_WEIGHT:
-        return None
-    return found
+    branches = items[0][1][1] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+    found: set[tuple[str, bool]] = set()
+    for branch in branches:
+        leading = _leading(list(branch))
+        if leading is not None:
+            found.update((lit, True) for lit in leading)
+            continue
+        required = _required(list(branch))
+        if required is None:
+            return None
+        found.update((lit, False) for lit in required)
+    return frozenset(found)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from mypy_extensions import mypyc_attr
 
 from .document import Block, Document, fold, line_starts
-from .literals import leading_literals, required_literals
+from .literals import block_literals, required_literals
 from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
 from .rules import Rule
 
@@ -31,6 +31,16 @@ def _max_chars(rule: Rule) -> int:
 # Hyperscan database, the scopes made so far) stay plain Python classes: a compiled class
 # cannot be restored without running __init__ (setup.py). Matcher and Scope are compiled
 # and pickle as the arguments that make them.
+def _literals(rule: Rule) -> frozenset[tuple[str, bool]] | None:
+    """(literal, at a line's start) pairs for a rule, or None for a loose pattern: a span
+    rule that reads whole paragraphs gets one too (a literal is common there)."""
+    pattern = rule.pattern or ""
+    if rule.kind != "span":
+        return block_literals(pattern)
+    found = required_literals(pattern) if "max_chars" in rule.options else None
+    return frozenset((lit, False) for lit in found) if found is not None else None
+
+
 def _entries(rules: list[Rule], idxs: list[int]) -> tuple[tuple[int, str, int], ...]:
     return tuple((idx, rules[idx].kind, _max_chars(rules[idx])) for idx in idxs)
 
@@ -50,8 +60,8 @@ class ScanIndex:
     no compile: a scope only ignores the other scopes' rules.
 
     Each rule gets its literals (literals.py), looked for anywhere in a line or, for a
-    whole-block rule whose pattern opens with a short one, only where a line starts
-    (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules that read
+    whole-block rule (or a branch of one) that opens with a short one, only where a line
+    starts (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules that read
     whole paragraphs, where a literal is common and the regex slow), a loose pattern of
     its own. A pattern whose rules all read short blocks only (SHORT_LINE) scans the
     short lines only.
@@ -59,28 +69,22 @@ class ScanIndex:
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        at_start = [False] * len(rules)
-        by_literal: dict[str, list[int]] = {}
+        by_literal: dict[tuple[str, bool], list[int]] = {}
         self.unanchored: list[int] = []
         for idx, rule in enumerate(rules):
-            pattern = rule.pattern or ""
-            literals = leading_literals(pattern) if rule.kind != "span" else None
-            at_start[idx] = literals is not None
-            literals = literals or required_literals(pattern)
-            if literals is None or (rule.kind == "span" and "max_chars" not in rule.options):
+            literals = _literals(rule)
+            if literals is None:
                 self.unanchored.append(idx)
             else:
-                for lit in literals:
-                    by_literal.setdefault(lit, []).append(idx)
+                for pair in literals:
+                    by_literal.setdefault(pair, []).append(idx)
         # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
         # str.lower on non-ASCII text); literals go in upper and title case too, which
         # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
         variants: dict[tuple[bytes, bool], set[int]] = {}
-        for lit, idxs in by_literal.items():
+        for (lit, at_start), idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
-                for idx in idxs:
-                    variants.setdefault((fold(form), at_start[idx]), set()).add(idx)
-
+                variants.setdefault((fold(form), at_start), set()).update(idxs)
         # Per pattern: its Hyperscan source; (rule, kind, max_chars) for each rule it
         # stands for; and its length, to find where a match starts (a loose pattern
         # counts 1: its match's last byte is on the line it names).

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.literals import leading_literals, required_literals
+from cleaner.literals import block_literals, leading_literals, required_literals
 from cleaner.rules import parse_file
 
 
@@ -33,6 +33,16 @@ def test_leading_literals_stop_where_more_would_be_too_many():
     pattern = r"(?:got|have) " + f"(?:{'|'.join(pairs)})" * 4 + " tip"
     assert leading_literals(pattern) == {f"{w} {x}{y}" for w in ("got", "have")
                                          for x in pairs for y in pairs}
+
+
+def test_each_branch_of_a_whole_block_rule_gets_its_own_literals():
+    """"por" alone, anywhere in a line, is in "report" and "support"; the branch that
+    opens with it gets it at a line's start, the other branch what it contains."""
+    pattern = r"por:?\s+\w+|\d+ min de leitura"
+    assert required_literals(pattern) == {"por", " min de leitura"}
+    assert block_literals(pattern) == {("por", True), (" min de leitura", False)}
+    assert block_literals(r"\w+|\d+ min de leitura") is None  # a branch without one
+    assert block_literals(r"by \w+") == {("by ", True)}
 
 
 RULE = """
