@@ -165,8 +165,13 @@ def fold_line(text: str) -> bytes:
 def fold(text: str) -> bytes:
     """UTF-8 with ASCII letters lower-cased: ten times cheaper than str.lower on
     non-ASCII text, and enough for literal prefilters (see literals.py). Always valid
-    UTF-8, as Hyperscan needs (prefilter.py): a lone surrogate becomes "?"."""
-    return text.encode("utf-8", "replace").lower()
+    UTF-8, as Hyperscan needs (prefilter.py): a lone surrogate becomes "?". (The strict
+    encode compiles to one C call; the one with an error handler looks up the codec.)"""
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "replace")
+    return data.lower()
 
 
 @dataclass(slots=True)

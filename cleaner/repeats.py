@@ -120,6 +120,11 @@ def _quote_wrapped(text: str) -> bool:
     return len(text) > 2 and text[0] in OPEN_QUOTES and text.rstrip(".!?…")[-1:] in CLOSE_QUOTES
 
 
+def _has_words(text: str, n: int) -> bool:
+    """At least n words: the split stops after n - 1 of them (the rest is one piece)."""
+    return len(text.split(None, n - 1)) >= n if n > 0 else True
+
+
 def _attribution(block: Block, max_words: int, max_chars: int) -> bool:
     text = block.text.strip().lstrip("—–-~ ").strip()
     return (0 < len(text) <= max_chars and len(text.split()) <= max_words
@@ -131,7 +136,11 @@ def _fragment(line: bytes) -> bytes:
     """The longest run of a quotation's folded line (View.folded) between punctuation
     marks and non-ASCII characters: a cheap substring that any line repeating the
     quotation must contain."""
-    return max(line.translate(_PUNCT_TO_NUL).split(b"\0"), key=len).strip()
+    longest = b""
+    for run in line.translate(_PUNCT_TO_NUL).split(b"\0"):
+        if len(run) > len(longest):
+            longest = run
+    return longest.strip()
 
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
@@ -144,7 +153,7 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     candidates = [pos for pos, (_, b) in enumerate(alive)
                   if lines[pos] and _MAY_OPEN[lines[pos][0]]
                   and (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and _quote_wrapped(b.text)
-                  and b.kind != HEADING and len(b.text.split()) >= min_words]
+                  and b.kind != HEADING and _has_words(b.text, min_words)]
     if not candidates:
         return
     chosen = set(candidates)

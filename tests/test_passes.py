@@ -246,3 +246,10 @@ def test_the_lead_bytes_kept_in_the_coarse_key_are_of_characters_without_case():
     doc.set_blocks([Block(t) for t in ("東京の天気", "大阪の天気", "Über", "über")])
     keys = [line.translate(None, repeats._COARSE_DROP) for line in doc.view().lines]
     assert keys[0] != keys[1] and keys[2] == keys[3]
+
+
+def test_fold_lowers_ascii_only_and_makes_valid_utf8_of_a_lone_surrogate():
+    assert fold("Über DIE Brücke") == "Über die brücke".encode()
+    assert fold("A\ud800B") == b"a?b"  # what Hyperscan is given must be valid UTF-8
+    text = "Body text of the article.\n\nSCENE: x\ud800 (Pic: AGENCY)\n"
+    assert "(Pic: AGENCY)" not in Cleaner().clean_text(text).text

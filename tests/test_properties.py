@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner import Cleaner
+from cleaner import Cleaner, repeats
 from cleaner.document import Document, View, fold, normalize
 from cleaner.segment import split_text
 
@@ -109,3 +109,9 @@ def _split_by_lines(text: str) -> list[tuple[str, str]]:
 @given(st.one_of(document, st.text()))
 def test_split_text_makes_one_block_per_non_blank_line(text):
     assert [(b.text, b.sep) for b in split_text(text)] == _split_by_lines(text)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from("ab \t\n\xa0\u3000.")), st.integers(0, 6))
+def test_has_words_counts_as_split_does(text, n):
+    assert repeats._has_words(text, n) == (len(text.split()) >= n)
