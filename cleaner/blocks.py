@@ -17,12 +17,23 @@ def _has_content(text: str) -> bool:
 
 def run(doc: Document, scope: Scope) -> None:
     matcher = scope.matcher
+    # A block tried on an earlier round, its text unchanged since, gives the same answer:
+    # block rules are keyed by the block's index, span rules by its complement.
+    tried = doc.tried()
     for i, idxs in matcher.candidates(doc, "block"):
+        if i in tried:
+            continue
+        tried.add(i)
         block = doc.blocks[i]
         rule = matcher.first_full(idxs, block)
         if rule is not None:
             doc.remove_block(i, NAME, rule.id, rule.category)
-    cut = [i for i, idxs in matcher.candidates(doc, "span") if _cut_spans(doc, i, idxs, scope)]
+    cut: list[int] = []
+    for i, idxs in matcher.candidates(doc, "span"):
+        if ~i not in tried:
+            tried.add(~i)
+            if _cut_spans(doc, i, idxs, scope):
+                cut.append(i)
     # A block left with only noise once a span is cut ("(Pic: AP)" gone, "Advertisement"
     # left) is tried against every block rule, so one run of the pass finds it all.
     every = matcher.of_kind["block"]

@@ -201,6 +201,7 @@ class Document:
     _hits: tuple[int, Any, dict[str, dict[int, set[int]]]] | None = None
     _alive: tuple[int, list[tuple[int, Block]]] | None = None
     _view: tuple[int, int, View] | None = None
+    _tried: tuple[int, set[int]] | None = None
 
     def set_blocks(self, blocks: list[Block]) -> None:
         self.blocks = blocks
@@ -235,6 +236,15 @@ class Document:
         if cached is None or cached[0] != self.version or cached[1] is not matcher:
             cached = self._hits = (self.version, matcher, matcher.scan(self))
         return cached[2]
+
+    def tried(self) -> set[int]:
+        """Keys a pass adds for the work it did on this text (the blocks pass: the blocks
+        its rules were tried on); emptied when any text changes. A rule that did not
+        take a block will not take it on a later round while its text is the same."""
+        cached = self._tried
+        if cached is None or cached[0] != self.version:
+            cached = self._tried = (self.version, set())
+        return cached[1]
 
     def remove_block(self, i: int, pass_name: str, rule_id: str, category: str) -> None:
         block = self.blocks[i]

@@ -253,3 +253,21 @@ def test_fold_lowers_ascii_only_and_makes_valid_utf8_of_a_lone_surrogate():
     assert fold("A\ud800B") == b"a?b"  # what Hyperscan is given must be valid UTF-8
     text = "Body text of the article.\n\nSCENE: x\ud800 (Pic: AGENCY)\n"
     assert "(Pic: AGENCY)" not in Cleaner().clean_text(text).text
+
+
+def test_the_blocks_pass_remembers_what_it_tried_until_a_text_changes():
+    from cleaner import blocks
+
+    cleaner = Cleaner()
+    doc = Document()
+    doc.set_blocks([Block(BODY), Block("Follow us on Twitter for the latest news"),
+                    Block("Photo: Jo Smith"), Block(BODY)])
+    scope = cleaner.ruleset.scope()
+    blocks.run(doc, scope)
+    assert [b.removed_by is not None for b in doc.blocks] == [False, True, True, False]
+    tried = doc.tried()
+    assert {1, 2} <= tried  # the candidates, block rules
+    blocks.run(doc, scope)  # a second round: nothing new, nothing tried again
+    assert doc.tried() is tried
+    doc.set_text(0, BODY + " More.")
+    assert doc.tried() == set()
