@@ -103,19 +103,19 @@ class Block:
 
 
 class View:
-    """The kept blocks' text folded (``fold``) and joined by newlines, one line each (a
-    block's own line breaks become spaces): lets a pass search the whole document with
-    one C-level call.
+    """The kept blocks in UTF-8, one line each (a block's own line breaks become
+    spaces), joined by newlines: lets a pass search the whole document with one
+    C-level call.
 
     Made after blocks were only removed (no text changed since ``previous``), it takes
-    the previous view's lines of the blocks still kept instead of folding again.
+    the previous view's lines of the blocks still kept instead of encoding again.
     """
 
-    __slots__ = ("alive", "_folded", "_lines", "_starts")
+    __slots__ = ("alive", "_utf8", "_lines", "_starts")
 
     def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None):
         self.alive = alive
-        self._folded: bytes | None = None
+        self._utf8: bytes | None = None
         self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
         if previous is not None and previous._lines is not None:
@@ -124,22 +124,22 @@ class View:
 
     @property
     def lines(self) -> list[bytes]:
-        """One folded line per kept block. Folded block by block: one encode of the whole
-        text would have to be split into lines again, which costs more."""
+        """One line per kept block. Encoded block by block: one encode of the whole text
+        would have to be split into lines again, which costs more."""
         if self._lines is None:
-            self._lines = [fold_line(b.text) for _, b in self.alive]
+            self._lines = [utf8_line(b.text) for _, b in self.alive]
         return self._lines
 
     @property
-    def folded(self) -> bytes:
-        """The lines joined, for the prefilters and repeats."""
-        if self._folded is None:
-            self._folded = b"\n".join(self.lines)
-        return self._folded
+    def utf8(self) -> bytes:
+        """The lines joined: what the prefilter scans (caseless, prefilter.py)."""
+        if self._utf8 is None:
+            self._utf8 = b"\n".join(self.lines)
+        return self._utf8
 
     @property
     def starts(self) -> list[int]:
-        """Where each line starts in ``folded`` (and, last, where one more would)."""
+        """Where each line starts in ``utf8`` (and, last, where one more would)."""
         if self._starts is None:
             self._starts = line_starts(self.lines)
         return self._starts
@@ -155,23 +155,27 @@ def line_starts(lines: list[bytes]) -> list[int]:
     return starts
 
 
-def fold_line(text: str) -> bytes:
+def utf8_line(text: str) -> bytes:
     """A block's text as one line of the view: its own line breaks are spaces."""
     if "\n" in text or "\r" in text:
         text = text.replace("\n", " ").replace("\r", " ")
-    return fold(text)
+    return utf8(text)
+
+
+def utf8(text: str) -> bytes:
+    """Always valid UTF-8, as Hyperscan needs (prefilter.py): a lone surrogate becomes
+    "?". (The strict encode compiles to one C call; the one with an error handler looks
+    up the codec.)"""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
 
 
 def fold(text: str) -> bytes:
-    """UTF-8 with ASCII letters lower-cased: ten times cheaper than str.lower on
-    non-ASCII text, and enough for literal prefilters (see literals.py). Always valid
-    UTF-8, as Hyperscan needs (prefilter.py): a lone surrogate becomes "?". (The strict
-    encode compiles to one C call; the one with an error handler looks up the codec.)"""
-    try:
-        data = text.encode()
-    except UnicodeEncodeError:
-        data = text.encode("utf-8", "replace")
-    return data.lower()
+    """UTF-8 with ASCII letters lower-cased: the form a literal is kept in (ruleset.py);
+    the scan is caseless for ASCII, as this is."""
+    return utf8(text).lower()
 
 
 @dataclass(slots=True)

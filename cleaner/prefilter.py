@@ -1,4 +1,4 @@
-"""Where rules may match: one Hyperscan pass over a document's folded text.
+"""Where rules may match: one Hyperscan pass over a document's text in UTF-8.
 
 The pass runs two kinds of pattern (ruleset.ScanIndex sorts them into a database for
 the whole document and one for its short lines):
@@ -14,9 +14,10 @@ the whole document and one for its short lines):
   ``\\w`` and ``\\d`` take every non-ASCII character. The rule's own regex decides on
   the lines named, so the translation can only cost time, never change a result.
 
-The scan runs on ``View.folded`` (ASCII letters lower-cased), so every loose pattern is
-caseless for ASCII, and a negated class never excludes an ASCII letter; non-ASCII
-letters get their case variants spelled out for rules that ignore case.
+The scan runs on ``View.utf8`` and every pattern is caseless for ASCII (Hyperscan's
+caseless flag, which is cheaper than lower-casing the text first), so a negated class
+never excludes an ASCII letter; non-ASCII letters get their case variants spelled out
+for rules that ignore case (and literals theirs, ruleset.ScanIndex).
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ def _takes(ranges: Ranges, c: int) -> bool:
 
 
 def _ascii_not_letters(ranges: Ranges) -> Ranges:
-    """The ranges' ASCII characters that are not letters: the folded text changed the
-    case of the letters, and Hyperscan's caseless flag may fold other characters."""
+    """The ranges' ASCII characters that are not letters: the scan is caseless for the
+    letters, and Hyperscan's caseless flag may fold other characters."""
     out: Ranges = []
     for a, b in ranges:
         for lo, hi in ((a, min(b, 0x40)), (max(a, 0x5B), min(b, 0x60)), (max(a, 0x7B), min(b, 0x7F))):
@@ -216,7 +217,7 @@ _ANCHORS = {C.AT_BEGINNING: "^", C.AT_BEGINNING_STRING: "^",
 
 
 def loose_pattern(rule: Rule) -> str:
-    """A Hyperscan pattern for one line of ``View.folded`` that matches wherever the
+    """A Hyperscan pattern for one line of ``View.utf8`` that matches wherever the
     rule can: in the line for a span rule, the whole line (white space aside) for a
     rule that takes the whole block. Anything it cannot translate matches every line."""
     try:
@@ -250,12 +251,13 @@ _LEADING_SPACE = "(?:[%s]|%s)*" % (
 
 
 def literal_pattern(literal: bytes, at_start: bool) -> tuple[str, int]:
-    """A literal as a pattern on the folded bytes, and its flags: anywhere, or opening a
-    line (after white space) for rules whose matches start with it."""
+    """A literal as a caseless pattern on the UTF-8 bytes, and its flags: anywhere, or
+    opening a line (after white space) for rules whose matches start with it."""
     body = _byte_escapes(literal)
     if at_start and len(literal) <= MAX_ANCHORED:
-        return "^" + _LEADING_SPACE + body, hyperscan.HS_FLAG_MULTILINE
-    return body, 0
+        return ("^" + _LEADING_SPACE + body,
+                hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_CASELESS)
+    return body, hyperscan.HS_FLAG_CASELESS
 
 
 # What a rule gets when its pattern cannot be translated or compiled: every line.

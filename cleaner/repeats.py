@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Final, Iterable, TypeVar
 
 from .document import CELL, HEADING, LIST_ITEM, Block, Document
@@ -24,9 +25,10 @@ CLOSE_QUOTES: Final = "\"”“»’'›‘"
 _NOT_WORD: Final = re.compile(r"[\W_]+")
 # A repeated line with code or table punctuation is a listing or a table row, not a label.
 _CODE_OR_TABLE: Final = re.compile(r"[{}=;<>|`\\]")
-# Every byte that rb"[^\w\s]" matches (not an ASCII word character or white space) → NUL.
-_PUNCT_TO_NUL: Final = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0
-                      for c in range(256))
+# Every byte that rb"[^\w\s]" matches (not an ASCII word character or white space) → NUL,
+# and ASCII letters to lower case.
+_PUNCT_TO_NUL: Final = bytes(ord(chr(c).lower()) if c < 128 and (
+    chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0 for c in range(256))
 # The first bytes (in UTF-8) of the characters a pull quote may open with: quotation
 # marks and white space (str.isspace), and every lead byte they share with others.
 _MAY_OPEN: Final = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27, 0xC2, 0xE1,
@@ -40,6 +42,8 @@ _CASELESS_LEADS: Final = frozenset([0xCB, *range(0xD7, 0xE1), *range(0xE4, 0xEA)
 # non-ASCII character but those lead bytes (casefold may map the others to other characters).
 _COARSE_DROP: Final = bytes(b for b in [*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)]
                             if b not in _CASELESS_LEADS)
+# ASCII letters to lower case, for bytes.translate.
+_ASCII_LOWER: Final = bytes(range(256)).lower()
 # What a line that is not a sentence may end with after its last word.
 _TRAILING: Final = CLOSE_QUOTES + ")]"
 
@@ -61,15 +65,16 @@ def run(doc: Document, scope: Scope) -> None:
 def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int, max_chars: int,
                   min_words: int, max_words: int) -> None:
     # Most documents repeat no line at all. A coarse key per line of at most max_chars,
-    # made at C speed from its folded bytes (ASCII letters lower-cased, white space and
-    # most non-ASCII bytes dropped) with one translate for all the short lines, is equal for
+    # made at C speed from its UTF-8 (ASCII letters lower-cased, white space and most
+    # non-ASCII bytes dropped) with one translate for all the short lines, is equal for
     # any two lines whose real keys are equal (but for the rare letter casefold spells
     # in ASCII: "ß" is "ss"); the real key and the per-line tests are computed only for
     # lines whose coarse key comes back.
     view = doc.view()
     lines = view.lines
     short = [pos for pos, (_, block) in enumerate(view.alive) if len(block.text) <= max_chars]
-    shapes = b"\n".join([lines[pos] for pos in short]).translate(None, _COARSE_DROP).split(b"\n")
+    joined = b"\n".join([lines[pos] for pos in short])
+    shapes = joined.translate(_ASCII_LOWER, _COARSE_DROP).split(b"\n")
     if len(set(shapes)) > len(shapes) - (min_count - 1):
         return  # no key comes back min_count times
     counts = _tally(shapes)
@@ -133,14 +138,29 @@ def _attribution(block: Block, max_words: int, max_chars: int) -> bool:
 
 
 def _fragment(line: bytes) -> bytes:
-    """The longest run of a quotation's folded line (View.folded) between punctuation
-    marks and non-ASCII characters: a cheap substring that any line repeating the
-    quotation must contain."""
+    """The longest run of a quotation's line (View.lines) between punctuation marks and
+    non-ASCII characters, ASCII letters lower-cased: a cheap substring that any line
+    repeating the quotation must contain."""
     longest = b""
     for run in line.translate(_PUNCT_TO_NUL).split(b"\0"):
         if len(run) > len(longest):
             longest = run
     return longest.strip()
+
+
+def _holders(data: bytes, starts: list[int], frag: bytes) -> tuple[set[int], int]:
+    """The lines of ``data`` (by position; ``starts`` as View.starts) that hold ``frag``,
+    and how many times it occurs, not overlapping, as bytes.count says."""
+    if not frag:
+        return set(range(len(starts) - 1)), len(data) + 1
+    lines: set[int] = set()
+    count = 0
+    at = data.find(frag)
+    while at >= 0:  # a fragment holds no newline: each place is inside one line
+        count += 1
+        lines.add(bisect_right(starts, at) - 1)
+        at = data.find(frag, at + len(frag))
+    return lines, count
 
 
 def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
@@ -149,7 +169,7 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     alive = view.alive
     lines = view.lines
     # A quoted sub-heading repeats a body sentence too, but it is the article's structure.
-    # The first byte of a block's folded line rules out most blocks at once.
+    # The first byte of a block's line in the view rules out most blocks at once.
     candidates = [pos for pos, (_, b) in enumerate(alive)
                   if lines[pos] and _MAY_OPEN[lines[pos][0]]
                   and (b.text[:1] in OPEN_QUOTES or b.text[:1].isspace()) and _quote_wrapped(b.text)
@@ -157,16 +177,16 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     if not candidates:
         return
     chosen = set(candidates)
-    folded = view.folded
+    folded = view.utf8.lower()  # the view is as written; the fragments are lower-cased
     kept: list[int] = []  # the candidates that stand alone so far
     for pos in candidates:
         i, block = alive[pos]
         # A quotation that repeats the body, or repeats an earlier standalone quotation.
         # Its fragment must occur in a line before the two are compared word for word.
-        frag = _fragment(lines[pos])
-        sources = [q for q in kept if frag in lines[q]]
-        if folded.count(frag) >= 2:  # itself and a source
-            sources += [q for q, line in enumerate(lines) if q not in chosen and frag in line]
+        holders, count = _holders(folded, view.starts, _fragment(lines[pos]))
+        sources = [q for q in kept if q in holders]
+        if count >= 2:  # itself and a source
+            sources += [q for q in sorted(holders) if q not in chosen]
         quote = " " + _norm(block.text) + " " if sources else ""
         if not any(quote in " " + _norm(alive[q][1].text) + " " for q in sources):
             kept.append(pos)

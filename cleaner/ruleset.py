@@ -78,9 +78,9 @@ class ScanIndex:
             else:
                 for pair in literals:
                     by_literal.setdefault(pair, []).append(idx)
-        # The scan reads UTF-8 lower-cased for ASCII only (ten times cheaper than
-        # str.lower on non-ASCII text); literals go in upper and title case too, which
-        # covers non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
+        # The scan is caseless for ASCII only (str.lower on the text would cost ten
+        # times as much); literals go in upper and title case too, which covers
+        # non-ASCII capitals in the usual spellings ("ÜBER UNS", "Über uns").
         variants: dict[tuple[bytes, bool], set[int]] = {}
         for (lit, at_start), idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
@@ -136,7 +136,7 @@ class Matcher:
             return hits
         view = doc.view()
         alive = view.alive
-        found = index.prefilter.matches(view.folded)
+        found = index.prefilter.matches(view.utf8)
         if found:
             self._add(hits, found, view.starts, alive)
         if index.short_limit:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.document import Document, fold
+from cleaner.document import Document, utf8
 from cleaner.prefilter import FLAGS, Prefilter, loose_pattern
 from cleaner.rules import Rule, default_rules
 from cleaner.ruleset import Matcher
@@ -30,7 +30,7 @@ def python_matches(r: Rule, line: str) -> bool:
 
 def lines_of(prefilter: Prefilter, text: str) -> set[int]:
     """The lines where the prefilter's patterns match (a match's last byte is on it)."""
-    data = fold(text)
+    data = utf8(text)
     return {data.count(b"\n", 0, max(end - 1, 0)) for _, end in prefilter.matches(data)}
 
 
@@ -42,7 +42,7 @@ def scan_finds(r: Rule, lines: list[str]) -> set[int]:
 # still cover: look-arounds, back-references, conditionals, atomic groups and possessive
 # repeats, nested bounded repeats, case rules beyond ASCII (the Kelvin sign is a "k",
 # "ſ" an "s"), Unicode digits and word characters, negated classes with letters in a
-# case-sensitive rule (the scan reads lower-cased text), escapes of a newline.
+# case-sensitive rule (the scan is caseless), escapes of a newline.
 PATTERNS = [
     (r"(?=\d|mon)(?:\d{1,2}|mon|tue)(?:[ .:]+(?:\d{1,4}|am|pm|gmt)){0,4}", "block", False),
     (r"(?:(?:photo|image)\s*)?\d{1,3}\s*(?:of|/)\s*\d{1,3}", "block", False),

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner, repeats
-from cleaner.document import Document, View, fold, normalize
+from cleaner.document import Document, View, normalize
 from cleaner.segment import split_text
 
 CLEANER = Cleaner()
@@ -71,8 +71,8 @@ def test_normalize_strips_lines_and_collapses_blank_runs(text):
 @given(document, st.lists(st.integers(min_value=0, max_value=30), max_size=6),
        st.sampled_from(["remove", "cut", "undo"]))
 def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change):
-    """After blocks are removed, Document.view reuses the last view's folded lines; after
-    a text change it folds again. Either way it must equal a view made from scratch."""
+    """After blocks are removed, Document.view reuses the last view's lines; after
+    a text change it encodes again. Either way it must equal a view made from scratch."""
     doc = Document()
     doc.set_blocks(split_text(text.replace("\r", "") + "Über uns\nZweite\nZeile"))
     doc.view().starts  # the lines a later view may reuse
@@ -85,11 +85,11 @@ def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change):
         if change == "undo":
             doc.undo(0)
         view, fresh = doc.view(), View(doc.alive())
-        assert (view.folded, view.lines, view.starts) == (fresh.folded, fresh.lines, fresh.starts)
-        # Block by block, the lines are the kept text folded in one go and split.
+        assert (view.utf8, view.lines, view.starts) == (fresh.utf8, fresh.lines, fresh.starts)
+        # Block by block, the lines are the kept text encoded in one go and split.
         kept = "\n".join(b.text.replace("\n", " ").replace("\r", " ") for _, b in doc.alive())
-        assert view.folded == fold(kept)
-        assert view.lines == (fold(kept).split(b"\n") if doc.alive() else [])
+        assert view.utf8 == kept.encode()
+        assert view.lines == (kept.encode().split(b"\n") if doc.alive() else [])
 
 
 def _split_by_lines(text: str) -> list[tuple[str, str]]:
@@ -115,3 +115,16 @@ def test_split_text_makes_one_block_per_non_blank_line(text):
 @given(st.text(alphabet=st.sampled_from("ab \t\n\xa0\u3000.")), st.integers(0, 6))
 def test_has_words_counts_as_split_does(text, n):
     assert repeats._has_words(text, n) == (len(text.split()) >= n)
+
+
+@SETTINGS
+@given(st.lists(st.text(alphabet=st.sampled_from("ab .")), min_size=1, max_size=6),
+       st.text(alphabet=st.sampled_from("ab ."), max_size=3))
+def test_holders_finds_the_lines_and_the_count_that_the_slow_way_finds(lines, frag):
+    data = "\n".join(lines).encode()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    holders, count = repeats._holders(data, starts, frag.encode())
+    assert holders == {q for q, line in enumerate(lines) if frag in line}
+    assert count == data.count(frag.encode())
