@@ -308,9 +308,15 @@ class Document:
                 rank = 3
         # Blocks are stripped, non-blank lines joined by at most one blank line; only a
         # block with line breaks of its own needs the general normalisation.
-        if own_breaks:
-            return normalize("".join(out))
+        if not own_breaks:
+            out.append("\n")
+            text = "".join(out)
+            # One final newline: only an empty block at either end leaves more to strip.
+            if not (text.startswith("\n") or text.endswith("\n\n")):
+                return text
         text = "".join(out).strip("\n")
+        if own_breaks and "\n" in text:
+            return normalize(text)
         return text + "\n" if text else ""
 
     @property

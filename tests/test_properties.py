@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner, repeats
-from cleaner.document import Document, View, normalize
+from cleaner.document import Block, Document, View, normalize
 from cleaner.segment import split_text
 
 CLEANER = Cleaner()
@@ -128,3 +128,29 @@ def test_holders_finds_the_lines_and_the_count_that_the_slow_way_finds(lines, fr
     holders, count = repeats._holders(data, starts, frag.encode())
     assert holders == {q for q, line in enumerate(lines) if frag in line}
     assert count == data.count(frag.encode())
+
+
+def _render_reference(blocks: list[Block]) -> str:
+    """Document.render as first written: join, strip the newlines at the ends, add one."""
+    out, rank = [], 3
+    for block in blocks:
+        rank = min(rank, ("\n\n", "\n", " | ").index(block.sep))
+        if block.removed_by is None:
+            out += [("\n\n", "\n", " | ")[rank], block.text.rstrip()]
+            rank = 3
+    text = "".join(out[1:]).strip("\n")
+    if "\n" in text and any("\n" in b.text for b in blocks if b.removed_by is None):
+        return normalize(text)
+    return text + "\n" if text else ""
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "a", "b c ", "x\ny", "\n"]),
+                          st.sampled_from(["\n\n", "\n", " | "]), st.booleans()), max_size=6))
+def test_render_joins_the_kept_blocks_as_the_reference_does(rows):
+    doc = Document()
+    doc.set_blocks([Block(text, "paragraph", sep) for text, sep, _ in rows])
+    for i, (_, _, removed) in enumerate(rows):
+        if removed:
+            doc.remove_block(i, "test", "test.r", "test")
+    assert doc.render() == _render_reference(doc.blocks)
