@@ -173,8 +173,8 @@ def utf8(text: str) -> bytes:
 
 
 def fold(text: str) -> bytes:
-    """UTF-8 with ASCII letters lower-cased: the form a literal is kept in (ruleset.py);
-    the scan is caseless for ASCII, as this is."""
+    """UTF-8 with ASCII letters lower-cased: how a literal is spelled for the caseless
+    scan (ruleset.ScanIndex), which treats ASCII letters as this does."""
     return utf8(text).lower()
 
 
@@ -226,7 +226,7 @@ class Document:
         return cached[1]
 
     def view(self) -> View:
-        """The kept blocks as one string, one line each, for whole-document regex scans."""
+        """The kept blocks in UTF-8, one line each, for whole-document scans."""
         cached = self._view
         if cached is None or cached[0] != self.state:
             # Only blocks removed since the last view: it still has the kept blocks' lines.

@@ -31,8 +31,8 @@ _PUNCT_TO_NUL: Final = bytes(ord(chr(c).lower()) if c < 128 and (
     chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0 for c in range(256))
 # The first bytes (in UTF-8) of the characters a pull quote may open with: quotation
 # marks and white space (str.isspace), and every lead byte they share with others.
-_MAY_OPEN: Final = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27, 0xC2, 0xE1,
-                             0xE2, 0xE3} else 0 for b in range(256))
+_MAY_OPEN: Final = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27,
+                                    0xC2, 0xE1, 0xE2, 0xE3} else 0 for b in range(256))
 # Lead bytes whose characters have no case, are not white space, and come out of no other
 # character's case mapping (Hebrew, Arabic, the Indic scripts, CJK ideographs, Hangul...):
 # the coarse key keeps them, so that lines in those scripts do not all look alike.
@@ -40,8 +40,8 @@ _CASELESS_LEADS: Final = frozenset([0xCB, *range(0xD7, 0xE1), *range(0xE4, 0xEA)
                                     *range(0xEB, 0xEF), *range(0xF1, 0xF5)])
 # Bytes left out of the coarse key: ASCII white space but the newline, and every byte of a
 # non-ASCII character but those lead bytes (casefold may map the others to other characters).
-_COARSE_DROP: Final = bytes(b for b in [*b" \t\r\x0b\x0c", *range(0x1c, 0x20), *range(0x80, 0x100)]
-                            if b not in _CASELESS_LEADS)
+_COARSE_DROP: Final = bytes(b for b in [*b" \t\r\x0b\x0c", *range(0x1C, 0x20),
+                                         *range(0x80, 0x100)] if b not in _CASELESS_LEADS)
 # ASCII letters to lower case, for bytes.translate.
 _ASCII_LOWER: Final = bytes(range(256)).lower()
 # What a line that is not a sentence may end with after its last word.
@@ -177,13 +177,13 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
     if not candidates:
         return
     chosen = set(candidates)
-    folded = view.utf8.lower()  # the view is as written; the fragments are lower-cased
+    lowered = view.utf8.lower()  # the view is as written; the fragments are lower-cased
     kept: list[int] = []  # the candidates that stand alone so far
     for pos in candidates:
         i, block = alive[pos]
         # A quotation that repeats the body, or repeats an earlier standalone quotation.
         # Its fragment must occur in a line before the two are compared word for word.
-        holders, count = _holders(folded, view.starts, _fragment(lines[pos]))
+        holders, count = _holders(lowered, view.starts, _fragment(lines[pos]))
         sources = [q for q in kept if q in holders]
         if count >= 2:  # itself and a source
             sources += [q for q in sorted(holders) if q not in chosen]

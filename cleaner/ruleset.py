@@ -27,10 +27,6 @@ def _max_chars(rule: Rule) -> int:
     return rule.options.get("max_chars", 1 << 62)
 
 
-# The compiled module's classes that are pickled to workers with their state (the
-# Hyperscan database, the scopes made so far) stay plain Python classes: a compiled class
-# cannot be restored without running __init__ (setup.py). Matcher and Scope are compiled
-# and pickle as the arguments that make them.
 def _literals(rule: Rule) -> frozenset[tuple[str, bool]] | None:
     """(literal, at a line's start) pairs for a rule, or None for a loose pattern: a span
     rule that reads whole paragraphs gets one too (a literal is common there)."""
@@ -53,6 +49,10 @@ def _entries(rules: list[Rule], idxs: list[int]) -> tuple[tuple[int, str, int], 
 SHORT_LINE: Final = 200
 
 
+# The compiled module's classes that are pickled to workers with their state (the
+# Hyperscan database, the scopes made so far) stay plain Python classes: a compiled class
+# cannot be restored without running __init__ (setup.py). Matcher and Scope are compiled
+# and pickle as the arguments that make them.
 @mypyc_attr(native_class=False)
 class ScanIndex:
     """What the prefilter looks for (prefilter.py), and which rules each pattern stands
@@ -60,11 +60,11 @@ class ScanIndex:
     no compile: a scope only ignores the other scopes' rules.
 
     Each rule gets its literals (literals.py), looked for anywhere in a line or, for a
-    whole-block rule (or a branch of one) that opens with a short one, only where a line
-    starts (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules that read
-    whole paragraphs, where a literal is common and the regex slow), a loose pattern of
-    its own. A pattern whose rules all read short blocks only (SHORT_LINE) scans the
-    short lines only.
+    whole-block rule (or a branch of one) that opens with a short one, only where a
+    line starts (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules
+    that read whole paragraphs, where a literal is common and the regex slow), a loose
+    pattern of its own. A pattern whose rules all read short blocks only (SHORT_LINE)
+    scans the short lines only.
     """
 
     def __init__(self, rules: list[Rule]):
