@@ -74,13 +74,12 @@ def load_pages(root: Path = DATASET, limit: int | None = None) -> list[Page]:
 
 
 def text_corpus(pages: list[Page], target_mb: float) -> list[str]:
-    """trafilatura's text of each page, cycled until the total reaches ``target_mb``."""
+    """trafilatura's text of each page, once, then cycled until the total reaches
+    ``target_mb``."""
     texts = [t for t in (extract(p.raw, include_comments=False) for p in pages) if t]
-    if not texts:
-        return []
-    out: list[str] = []
-    size = 0
-    while size < target_mb * MB:
+    out = list(texts)
+    size = sum(len(text.encode("utf-8")) for text in texts)
+    while texts and size < target_mb * MB:
         for text in texts:
             out.append(text)
             size += len(text.encode("utf-8"))
