@@ -1,4 +1,4 @@
-"""Where rules may match: one Hyperscan pass over a document's text in UTF-8.
+"""Where rules may match: Hyperscan over a document's text in UTF-8 (and over its short lines).
 
 The pass runs two kinds of pattern (ruleset.ScanIndex sorts them into a database for
 the whole document and one for its short lines):
