@@ -81,25 +81,24 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
             return _lead(items[1:], at_start)
         chars = _chars(op, av)
         if chars is not None:
-            longer = frozenset(p + c for p in found for c in chars)
+            longer, complete, last = frozenset(p + c for p in found for c in chars), True, False
         elif op in REPEATS and av[0] == 0 and av[1] == 1:
+            # Both ways take in the rest of the items: nothing is left to extend them.
             rest = items[k + 1:]
             parts = [_lead(rest, at_start and k == 0), _lead([*av[2], *rest])]
             longer = frozenset(p + s for p in found for part, _ in parts for s in part)
-            if len(longer) > MAX_ALTERNATIVES:
-                return found, False
-            return longer, all(c for _, c in parts)
+            complete, last = all(c for _, c in parts), True
         elif op is C.SUBPATTERN or op is C.BRANCH:
             parts = [_lead(av[-1])] if op is C.SUBPATTERN else [_lead(alt) for alt in av[1]]
             longer = frozenset(p + s for p in found for part, _ in parts for s in part)
-            if len(longer) > MAX_ALTERNATIVES:
-                return found, False
-            if not all(complete for _, complete in parts):
-                return longer, False
+            complete = all(c for _, c in parts)
+            last = not complete
         else:
             return found, False
         if len(longer) > MAX_ALTERNATIVES:
             return found, False
+        if last:
+            return longer, complete
         found = longer
     return found, True
 
@@ -153,13 +152,6 @@ def _required(items: list[Any]) -> frozenset[str] | None:
     if not found or _score(found)[0] < MIN_WEIGHT:
         return None
     return found
-
-
-@lru_cache(maxsize=None)
-def leading_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-case strings one of which every match starts with, or None."""
-    items = _parse(pattern)
-    return _leading(items) if items is not None else None
 
 
 @lru_cache(maxsize=None)

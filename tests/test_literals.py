@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.literals import block_literals, leading_literals, required_literals
+from cleaner.literals import block_literals, required_literals
 from cleaner.rules import parse_file
 
 
@@ -31,8 +31,8 @@ def test_leading_literals_stop_where_more_would_be_too_many():
     still starts with one of them (an empty answer sent the rule to a weak literal)."""
     pairs = ["ab", "cd", "ef", "gh", "ij", "kl", "mn", "op"]
     pattern = r"(?:got|have) " + f"(?:{'|'.join(pairs)})" * 4 + " tip"
-    assert leading_literals(pattern) == {f"{w} {x}{y}" for w in ("got", "have")
-                                         for x in pairs for y in pairs}
+    assert block_literals(pattern) == {(f"{w} {x}{y}", True) for w in ("got", "have")
+                                       for x in pairs for y in pairs}
 
 
 def test_each_branch_of_a_whole_block_rule_gets_its_own_literals():
