@@ -59,6 +59,7 @@ PATTERNS = [
     (r"end$", "span", False),
     (r"^(?:photo|ab)\b", "span", False),
     (r"(?m)^end", "span", False),
+    (r"^\s+x", "span", False),
     (r"a\nb", "span", False),
     (r"x[\r\n]y", "span", False),
 ]
@@ -75,6 +76,7 @@ TOKENS = st.sampled_from(["mon", "Tue", "12", "3", "٣", " of ", "/", "GMT", " "
 @example(["12\n12"], (r"[^a-z ]{2,5}", "block", True))  # the class takes the line break
 @example(["\u212aELVIN\xa0SESSION"], (r"kelvin\sſession", "block", False))
 @example(["Über ٣"], (r"über \w+", "block", False))
+@example(["\xa0x"], (r"^\s+x", "span", False))  # the view keeps a block's leading space
 @given(st.lists(st.lists(TOKENS, min_size=1, max_size=8).map("".join), min_size=1,
                 max_size=4),
        st.sampled_from(PATTERNS))
@@ -143,10 +145,10 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     assert matcher.index.unanchored == [0]  # the date has no literal; "photo: " is one
     doc = Document()
     doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long.\n"
-                              "\t photo: Bo Li\n\u00a0\u3000\u2009Photo: Cy Wu"))
+                              "\t photo: Bo Li\n\u00a0\u3000\u2009Photo: Cy Wu\n\u2003 4.5.2006"))
     # The literal opens lines 2, 4 and 5 (after white space, ASCII or not), not 3; the
-    # date is line 1.
-    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}, 4: {1}, 5: {1}}
+    # date is lines 1 and 6.
+    assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}, 4: {1}, 5: {1}, 6: {0}}
     # Pickled (a worker's copy), the scan still works; and where the database cannot be
     # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
