@@ -104,20 +104,21 @@ class Block:
 
 class View:
     """The kept blocks in UTF-8, one line each (a block's own line breaks become
-    spaces), joined by newlines: lets a pass search the whole document with one
-    C-level call.
+    spaces), each after a newline: lets a pass search the whole document with one
+    C-level call, and a literal find where a line opens.
 
     Made after blocks were only removed (no text changed since ``previous``), it takes
     the previous view's lines of the blocks still kept instead of encoding again.
     """
 
-    __slots__ = ("alive", "_utf8", "_lines", "_starts")
+    __slots__ = ("alive", "_utf8", "_lines", "_starts", "_indented")
 
     def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None):
         self.alive = alive
         self._utf8: bytes | None = None
         self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
+        self._indented: bool | None = None
         if previous is not None and previous._lines is not None:
             self._lines = [line for (_, block), line in zip(previous.alive, previous._lines)
                            if block.removed_by is None]
@@ -132,9 +133,9 @@ class View:
 
     @property
     def utf8(self) -> bytes:
-        """The lines joined: what the prefilter scans (caseless, prefilter.py)."""
+        """The lines, each after a newline: what the prefilter scans (prefilter.py)."""
         if self._utf8 is None:
-            self._utf8 = b"\n".join(self.lines)
+            self._utf8 = b"\n" + b"\n".join(self.lines)
         return self._utf8
 
     @property
@@ -144,11 +145,33 @@ class View:
             self._starts = line_starts(self.lines)
         return self._starts
 
+    @property
+    def indented(self) -> bool:
+        """Whether a line opens with white space (the prefilter spells the literals that
+        open lines for it: ruleset.ScanIndex)."""
+        if self._indented is None:
+            lines, alive = self.lines, self.alive
+            self._indented = False
+            for pos in range(len(lines)):
+                line = lines[pos]
+                if (len(line) and _MAY_OPEN_WITH_SPACE[line[0]]
+                        and alive[pos][1].text[:1].isspace()):
+                    self._indented = True
+                    break
+        return self._indented
 
-def line_starts(lines: list[bytes]) -> list[int]:
-    """Where each line starts once they are joined by newlines, and where one more would."""
-    starts = [0]
-    at = 0
+
+# The first bytes of the white space characters in UTF-8: ASCII ones, and the lead bytes
+# of U+0085 and U+00A0, U+1680, U+2000-U+205F and U+3000 (other characters share those;
+# str.isspace decides). tests/test_prefilter.py checks the list.
+_MAY_OPEN_WITH_SPACE: Final = bytes(0x09 <= b <= 0x0D or 0x1C <= b <= 0x20
+                                    or b in (0xC2, 0xE1, 0xE2, 0xE3) for b in range(256))
+
+
+def line_starts(lines: list[bytes], at: int = 1) -> list[int]:
+    """Where each line starts once each is put after a newline, from ``at - 1`` on, and
+    where one more would."""
+    starts = [at]
     for line in lines:
         at += len(line) + 1
         starts.append(at)

@@ -231,13 +231,6 @@ def loose_pattern(rule: Rule) -> str:
     return body if rule.kind == "span" else f"^{_WS}(?:{body}){_WS}$"
 
 
-# A literal that opens a rule's matches is anchored to the start of a line when it is at
-# most this long: short ones ("by", "par", "more") occur inside most paragraphs, long ones
-# seldom, and every anchored pattern costs compile time (anchoring all of them took 9 s
-# instead of 1 s for the default rules; left unanchored, a literal only names more lines).
-MAX_ANCHORED = 8
-
-
 def _byte_escapes(data: bytes) -> str:
     return "".join("\\x%02x" % c for c in data)
 
@@ -250,14 +243,17 @@ _LEADING_SPACE = "(?:[%s]|%s)*" % (
     "|".join(_byte_escapes(ch.encode()) for ch in _SPACE_CHARS if not ch.isascii()))
 
 
-def literal_pattern(literal: bytes, at_start: bool) -> tuple[str, int]:
+def literal_pattern(literal: bytes, at_start: bool, after_space: bool) -> tuple[str, int]:
     """A literal as a caseless pattern on the UTF-8 bytes, and its flags: anywhere, or
-    opening a line (after white space) for rules whose matches start with it."""
-    body = _byte_escapes(literal)
-    if at_start and len(literal) <= MAX_ANCHORED:
-        return ("^" + _LEADING_SPACE + body,
+    opening a line for rules whose matches start with it. Opening a line, it is the
+    literal with the newline before it (``View.utf8`` has one before every line): a
+    plain literal, where ``^`` costs nearly a third of the scan (an automaton over every
+    byte). For documents with lines that open with white space, ``after_space`` spells
+    it ``^``, white space, the literal."""
+    if at_start and after_space:
+        return ("^" + _LEADING_SPACE + _byte_escapes(literal),
                 hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_CASELESS)
-    return body, hyperscan.HS_FLAG_CASELESS
+    return _byte_escapes(b"\n" + literal if at_start else literal), hyperscan.HS_FLAG_CASELESS
 
 
 # What a rule gets when its pattern cannot be translated or compiled: every line.

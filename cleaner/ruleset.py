@@ -48,6 +48,12 @@ def _entries(rules: list[Rule], idxs: list[int]) -> tuple[tuple[int, str, int], 
 # "update", "related" in a sentence) are no use to any of its rules.
 SHORT_LINE: Final = 200
 
+# A literal that opens a rule's matches is looked for where a line opens only when it is
+# at most this long: short ones ("by", "par", "more") occur inside most paragraphs, long
+# ones seldom (and every ``^`` pattern costs compile time: anchoring all of them took 9 s
+# instead of 1 s for the default rules; left unanchored, a literal only names more lines).
+MAX_ANCHORED: Final = 8
+
 
 # The compiled module's classes that are pickled to workers with their state (the
 # Hyperscan database, the scopes made so far) stay plain Python classes: a compiled class
@@ -61,7 +67,7 @@ class ScanIndex:
 
     Each rule gets its literals (literals.py), looked for anywhere in a line or, for a
     whole-block rule (or a branch of one) that opens with a short one, only where a
-    line starts (prefilter.MAX_ANCHORED); or, with no usable literal (and for span rules
+    line starts (MAX_ANCHORED); or, with no usable literal (and for span rules
     that read whole paragraphs, where a literal is common and the regex slow), a loose
     pattern of its own. A pattern whose rules all read short blocks only (SHORT_LINE)
     scans the short lines only.
@@ -85,13 +91,16 @@ class ScanIndex:
         for (lit, at_start), idxs in by_literal.items():
             for form in {lit, lit.upper(), lit.title()}:
                 variants.setdefault((fold(form), at_start), set()).update(idxs)
-        # Per pattern: its Hyperscan source; (rule, kind, max_chars) for each rule it
-        # stands for; and its length, to find where a match starts (a loose pattern
-        # counts 1: its match's last byte is on the line it names).
-        patterns = [(literal_pattern(lit, start), _entries(rules, sorted(idxs)), len(lit))
+        # Per pattern: its Hyperscan source in the two spellings (prefilter.literal_pattern:
+        # for documents whose lines all open with a word, and for the others); (rule,
+        # kind, max_chars) for each rule it stands for; and its length, to find where a
+        # match starts (a loose pattern counts 1: its match's last byte is on its line).
+        patterns = [(tuple(literal_pattern(lit, start and len(lit) <= MAX_ANCHORED, spaced)
+                           for spaced in (False, True)), _entries(rules, sorted(idxs)), len(lit))
                     for (lit, start), idxs in variants.items()]
-        patterns += [((loose_pattern(rules[i]), FLAGS), _entries(rules, [i]), 1)
-                     for i in self.unanchored]
+        for i in self.unanchored:
+            loose = (loose_pattern(rules[i]), FLAGS)
+            patterns.append(((loose, loose), _entries(rules, [i]), 1))
         # The longest block any of a pattern's rules looks at decides its database; the
         # short lines' patterns go last, their ids following the first database's.
         widest = [max(e[2] for e in p[1]) for p in patterns]
@@ -102,8 +111,19 @@ class ScanIndex:
         self.lengths = [patterns[k][2] for k in order]
         n_long = sum(1 for w in widest if w > SHORT_LINE)
         self.short_limit = max(self.widest[n_long:], default=0)
-        sources = tuple(patterns[k][0] for k in order)
-        self.prefilter = Prefilter(sources[:n_long], sources[n_long:]) if sources else None
+        # The second spelling is compiled when the first document that needs it comes.
+        self._spellings = [tuple(patterns[k][0][spaced] for k in order) for spaced in (0, 1)]
+        self._n_long = n_long
+        self._prefilters: list[Prefilter | None] = [None, None]
+
+    def prefilter(self, indented: bool = False) -> Prefilter:
+        """The databases for a document with (without) lines that open with white space."""
+        found = self._prefilters[indented]
+        if found is None:
+            sources = self._spellings[indented]
+            found = self._prefilters[indented] = Prefilter(sources[:self._n_long],
+                                                           sources[self._n_long:])
+        return found
 
 
 class Matcher:
@@ -132,11 +152,10 @@ class Matcher:
         """Rule kind → block index → indexes of the rules worth trying on that block."""
         hits: dict[str, dict[int, set[int]]] = {k: {} for k in TEXT_KINDS}
         index = self.index
-        if index.prefilter is None:
-            return hits
         view = doc.view()
         alive = view.alive
-        found = index.prefilter.matches(view.utf8)
+        prefilter = index.prefilter(view.indented)
+        found = prefilter.matches(view.utf8)
         if found:
             self._add(hits, found, view.starts, alive)
         if index.short_limit:
@@ -144,7 +163,7 @@ class Matcher:
             picked = [pos for pos in range(len(alive)) if len(alive[pos][1].text) <= limit]
             if picked:
                 short = [lines[pos] for pos in picked]
-                found = index.prefilter.short_matches(b"\n".join(short))
+                found = prefilter.short_matches(b"\n" + b"\n".join(short))
                 if found:
                     self._add(hits, found, line_starts(short), [alive[pos] for pos in picked])
         return hits

@@ -114,7 +114,7 @@ def test_a_pattern_hyperscan_refuses_lets_every_line_through():
     from cleaner.prefilter import _compile, literal_pattern
 
     refused = ("(?<=a)b", FLAGS)  # a look-behind: Hyperscan refuses it
-    sources = (literal_pattern(b"photo", False), refused)
+    sources = (literal_pattern(b"photo", False, False), refused)
     prefilter = Prefilter.__new__(Prefilter)  # as a worker unpickles it
     prefilter.__setstate__({"sources": sources, "serialized": _compile(sources),
                             "short_sources": (), "short_serialized": b""})
@@ -153,10 +153,38 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
     assert again.scan(doc) == matcher.scan(doc)
-    state = matcher.index.prefilter.__getstate__()
+    state = matcher.index.prefilter().__getstate__()
     state["serialized"] = b"not a database"
-    again.index.prefilter.__setstate__(state)
+    again.index.prefilter().__setstate__(state)
     assert again.scan(doc) == matcher.scan(doc)
+
+
+def test_a_literal_that_opens_lines_is_found_there_with_or_without_white_space_before():
+    """The literal is spelled with the newline before it for a document whose lines all
+    open with a word (the first line too: the view opens with a newline), and with ``^``
+    and white space for a document with a line that opens with white space."""
+    by = rule(r"(?:by|par) \w+( \w+)?")
+    matcher = Matcher([by])
+    flat = Document()
+    flat.set_blocks(split_text("By Ann Lee\nStood by the pier\nPAR Jean Roy\nby Bo"))
+    assert not flat.view().indented
+    assert matcher.scan(flat)["block"] == {0: {0}, 2: {0}, 3: {0}}
+    indented = Document()
+    indented.set_blocks(split_text("By Ann Lee\nStood by the pier\n\u00a0 par Jean Roy\n\tby Bo"))
+    assert indented.view().indented
+    assert matcher.scan(indented)["block"] == {0: {0}, 2: {0}, 3: {0}}
+    # A quotation mark shares its first byte with some white space; it is no indent.
+    quoted = Document()
+    quoted.set_blocks(split_text("\u201cBy the pier\u201d\nby Bo"))
+    assert not quoted.view().indented
+
+
+def test_the_first_bytes_of_white_space_are_the_ones_the_view_looks_at():
+    from cleaner.document import _MAY_OPEN_WITH_SPACE
+
+    firsts = {chr(c).encode()[0] for c in range(0x110000)
+              if chr(c).isspace() and not 0xD800 <= c < 0xE000}
+    assert {b for b in range(256) if _MAY_OPEN_WITH_SPACE[b]} == firsts
 
 
 def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only():
@@ -170,7 +198,7 @@ def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only
     index = matcher.index
     assert index.unanchored == [0, 1] and index.short_limit == 40
     # The span rule reads whole paragraphs; the date's and the credit's patterns are short.
-    assert len(index.prefilter.sources) == 1 and len(index.prefilter.short_sources) == 2
+    assert len(index.prefilter().sources) == 1 and len(index.prefilter().short_sources) == 2
     long = ("A long paragraph of the article that also holds 1.2.2003 (1999) and photo: Ann "
             "in its middle. ") * 2
     doc = Document()
