@@ -111,10 +111,12 @@ class View:
     the previous view's lines of the blocks still kept instead of encoding again.
     """
 
-    __slots__ = ("alive", "_utf8", "_lines", "_starts", "_indented")
+    __slots__ = ("alive", "line_breaks", "_utf8", "_lines", "_starts", "_indented")
 
-    def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None):
+    def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None,
+                 line_breaks: bool = True):
         self.alive = alive
+        self.line_breaks = line_breaks
         self._utf8: bytes | None = None
         self._lines: list[bytes] | None = None
         self._starts: list[int] | None = None
@@ -128,7 +130,10 @@ class View:
         """One line per kept block. Encoded block by block: one encode of the whole text
         would have to be split into lines again, which costs more."""
         if self._lines is None:
-            self._lines = [utf8_line(b.text) for _, b in self.alive]
+            if self.line_breaks:
+                self._lines = [utf8_line(b.text) for _, b in self.alive]
+            else:  # no block holds one (Document.line_breaks)
+                self._lines = [utf8(b.text) for _, b in self.alive]
         return self._lines
 
     @property
@@ -219,6 +224,9 @@ class Document:
     notes: list[str] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     chars_in: int = 0
+    # Whether a block's text may hold a line break (HTML: a <br>, a <pre>); the blocks of
+    # text input are its lines, and no pass adds one.
+    line_breaks: bool = True
     # Characters still in the document; kept up to date by remove_block/cut_span.
     alive_chars: int = 0
     # ``version`` is bumped when a block's text changes (cached literal scans are redone),
@@ -230,8 +238,9 @@ class Document:
     _view: tuple[int, int, View] | None = None
     _tried: tuple[int, set[int]] | None = None
 
-    def set_blocks(self, blocks: list[Block]) -> None:
+    def set_blocks(self, blocks: list[Block], line_breaks: bool = True) -> None:
         self.blocks = blocks
+        self.line_breaks = line_breaks
         self.alive_chars = sum(len(b.text) for b in blocks)
         self._changed(text=True)
 
@@ -254,7 +263,8 @@ class Document:
         if cached is None or cached[0] != self.state:
             # Only blocks removed since the last view: it still has the kept blocks' lines.
             previous = cached[2] if cached is not None and cached[1] == self.version else None
-            cached = self._view = (self.state, self.version, View(self.alive(), previous))
+            cached = self._view = (self.state, self.version, View(self.alive(), previous,
+                                                                self.line_breaks))
         return cached[2]
 
     def hits(self, matcher: Matcher) -> dict[str, dict[int, set[int]]]:
@@ -326,7 +336,7 @@ class Document:
                 if out:
                     out.append(SEPARATORS[rank])
                 out.append(block.text.rstrip())
-                if "\n" in block.text:
+                if self.line_breaks and "\n" in block.text:
                     own_breaks = True
                 rank = 3
         # Blocks are stripped, non-blank lines joined by at most one blank line; only a

@@ -93,7 +93,7 @@ class Cleaner:
             extract_html(doc, content, self.ruleset, self.extract_options)
         else:
             text = content.decode("utf-8") if isinstance(content, bytes) else content
-            doc.set_blocks(split_text(text))
+            doc.set_blocks(split_text(text), line_breaks=False)
         scope = self.ruleset.scope(doc.url, doc.lang)
         self.run_passes(doc, scope)
         if self.corpus is not None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.document import Document, utf8
+from cleaner.document import Block, Document, utf8
 from cleaner.prefilter import FLAGS, Prefilter, loose_pattern
 from cleaner.rules import Rule, default_rules
 from cleaner.ruleset import Matcher
@@ -177,6 +177,15 @@ def test_a_literal_that_opens_lines_is_found_there_with_or_without_white_space_b
     quoted = Document()
     quoted.set_blocks(split_text("\u201cBy the pier\u201d\nby Bo"))
     assert not quoted.view().indented
+
+
+def test_a_block_with_line_breaks_of_its_own_is_one_line_of_the_view():
+    """HTML blocks may hold line breaks (a <br>): the view makes them spaces, so a rule
+    sees the block as one line; text input's blocks are lines already."""
+    doc = Document()
+    doc.set_blocks([Block("Photo:\nAnn Lee"), Block("Prose\r\nhere.")])
+    assert doc.view().lines == [b"Photo: Ann Lee", b"Prose  here."]
+    assert Matcher([rule(r"photo: \w+ \w+")]).scan(doc)["block"] == {0: {0}}
 
 
 def test_the_first_bytes_of_white_space_are_the_ones_the_view_looks_at():
