@@ -115,8 +115,9 @@ class ScanIndex:
         self._spellings = [tuple(patterns[k][0][spaced] for k in order) for spaced in (0, 1)]
         self._n_long = n_long
         self._prefilters: list[Prefilter | None] = [None, None]
+        self.prefilter(indented=False)
 
-    def prefilter(self, indented: bool = False) -> Prefilter:
+    def prefilter(self, indented: bool) -> Prefilter:
         """The databases for a document with (without) lines that open with white space."""
         found = self._prefilters[indented]
         if found is None:
@@ -124,7 +125,6 @@ class ScanIndex:
             found = self._prefilters[indented] = Prefilter(sources[:self._n_long],
                                                            sources[self._n_long:])
         return found
-
 
 class Matcher:
     """The text rules of a scope, behind the prefilter of a ScanIndex.

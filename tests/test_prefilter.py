@@ -152,10 +152,11 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     # Pickled (a worker's copy), the scan still works; and where the database cannot be
     # loaded (built for another CPU), it is built again from its patterns.
     again = pickle.loads(pickle.dumps(matcher))
+    assert again.index._prefilters[0] is not None  # compiled once, not in each worker
     assert again.scan(doc) == matcher.scan(doc)
-    state = matcher.index.prefilter().__getstate__()
+    state = matcher.index.prefilter(False).__getstate__()
     state["serialized"] = b"not a database"
-    again.index.prefilter().__setstate__(state)
+    again.index.prefilter(False).__setstate__(state)
     assert again.scan(doc) == matcher.scan(doc)
 
 
@@ -207,7 +208,7 @@ def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only
     index = matcher.index
     assert index.unanchored == [0, 1] and index.short_limit == 40
     # The span rule reads whole paragraphs; the date's and the credit's patterns are short.
-    assert len(index.prefilter().sources) == 1 and len(index.prefilter().short_sources) == 2
+    assert len(index.prefilter(False).sources) == 1 and len(index.prefilter(False).short_sources) == 2
     long = ("A long paragraph of the article that also holds 1.2.2003 (1999) and photo: Ann "
             "in its middle. ") * 2
     doc = Document()
