@@ -27,7 +27,6 @@ KINDS: Final = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, CELL)
 # kept blocks are removed, the strongest separator among them is kept, so
 # removing a caption never glues two paragraphs together.
 SEPARATORS: Final = ("\n\n", "\n", " | ")
-_SEP_RANK: Final = {sep: rank for rank, sep in enumerate(SEPARATORS)}
 
 LIST_MARK: Final = re.compile(r"\s*(?:[-*•·▪►–]|\d{1,3}[.)])\s+\S")
 # A likely heading in plain text: short, starts like a title, does not end like a sentence.
@@ -329,7 +328,8 @@ class Document:
         rank = 3  # strongest separator seen since the last kept block (lower is stronger)
         own_breaks = False  # a kept block with line breaks of its own (HTML)
         for block in self.blocks:
-            r = _SEP_RANK[block.sep]
+            sep = block.sep  # its rank in SEPARATORS, compared, not looked up
+            r = 1 if sep == "\n" else 0 if sep == "\n\n" else 2
             if r < rank:
                 rank = r
             if block.removed_by is None:
