@@ -173,8 +173,8 @@ _MAY_OPEN_WITH_SPACE: Final = bytes(0x09 <= b <= 0x0D or 0x1C <= b <= 0x20
 
 
 def line_starts(lines: list[bytes], at: int = 1) -> list[int]:
-    """Where each line starts once each is put after a newline, from ``at - 1`` on, and
-    where one more would."""
+    """Where each line starts when each is put after a newline (the first at ``at``),
+    and where one more would."""
     starts = [at]
     for line in lines:
         at += len(line) + 1

@@ -126,6 +126,7 @@ class ScanIndex:
                                                            sources[self._n_long:])
         return found
 
+
 class Matcher:
     """The text rules of a scope, behind the prefilter of a ScanIndex.
 
