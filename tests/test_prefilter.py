@@ -180,6 +180,24 @@ def test_a_literal_that_opens_lines_is_found_there_with_or_without_white_space_b
     assert not quoted.view().indented
 
 
+OPENERS = st.sampled_from(["By", "by", "PAR", "par", " ", "\t", "\xa0", "\u3000", "x", "Ann",
+                           "\u201c", "-"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(OPENERS, min_size=1, max_size=6).map("".join), min_size=1, max_size=5))
+def test_a_literal_that_opens_lines_names_every_line_the_rule_takes(lines):
+    """Lines that open with the literal, after white space or not, in documents with
+    and without indented lines: the scan names each one the rule's regex takes."""
+    r = rule(r"(?:by|par) \w+")
+    doc = Document()
+    doc.set_blocks(split_text("\n".join(lines)), line_breaks=False)
+    found = Matcher([r]).scan(doc)["block"]
+    for i, block in enumerate(doc.blocks):
+        if r.regex().fullmatch(block.text.strip()):
+            assert i in found, (block.text, doc.view().indented)
+
+
 def test_a_block_with_line_breaks_of_its_own_is_one_line_of_the_view():
     """HTML blocks may hold line breaks (a <br>): the view makes them spaces, so a rule
     sees the block as one line; text input's blocks are lines already."""
@@ -208,7 +226,8 @@ def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only
     index = matcher.index
     assert index.unanchored == [0, 1] and index.short_limit == 40
     # The span rule reads whole paragraphs; the date's and the credit's patterns are short.
-    assert len(index.prefilter(False).sources) == 1 and len(index.prefilter(False).short_sources) == 2
+    databases = index.prefilter(False)
+    assert len(databases.sources) == 1 and len(databases.short_sources) == 2
     long = ("A long paragraph of the article that also holds 1.2.2003 (1999) and photo: Ann "
             "in its middle. ") * 2
     doc = Document()
