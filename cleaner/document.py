@@ -158,7 +158,7 @@ class View:
             self._indented = False
             for pos in range(len(lines)):
                 line = lines[pos]
-                if (len(line) and _MAY_OPEN_WITH_SPACE[line[0]]
+                if (len(line) and MAY_OPEN_WITH_SPACE[line[0]]
                         and alive[pos][1].text[:1].isspace()):
                     self._indented = True
                     break
@@ -168,7 +168,7 @@ class View:
 # The first bytes of the white space characters in UTF-8: ASCII ones, and the lead bytes
 # of U+0085 and U+00A0, U+1680, U+2000-U+205F and U+3000 (other characters share those;
 # str.isspace decides). tests/test_prefilter.py checks the list.
-_MAY_OPEN_WITH_SPACE: Final = bytes(0x09 <= b <= 0x0D or 0x1C <= b <= 0x20
+MAY_OPEN_WITH_SPACE: Final = bytes(0x09 <= b <= 0x0D or 0x1C <= b <= 0x20
                                     or b in (0xC2, 0xE1, 0xE2, 0xE3) for b in range(256))
 
 

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from typing import Final, Iterable, TypeVar
 
-from .document import CELL, HEADING, LIST_ITEM, Block, Document
+from .document import CELL, HEADING, LIST_ITEM, MAY_OPEN_WITH_SPACE, Block, Document
 from .ruleset import Scope
 
 NAME: Final = "repeats"
@@ -29,10 +29,11 @@ _CODE_OR_TABLE: Final = re.compile(r"[{}=;<>|`\\]")
 # and ASCII letters to lower case.
 _PUNCT_TO_NUL: Final = bytes(ord(chr(c).lower()) if c < 128 and (
     chr(c).isalnum() or chr(c) in "_ \t\n\r\x0b\x0c") else 0 for c in range(256))
-# The first bytes (in UTF-8) of the characters a pull quote may open with: quotation
-# marks and white space (str.isspace), and every lead byte they share with others.
-_MAY_OPEN: Final = bytes(1 if b in {*range(0x09, 0x0E), *range(0x1C, 0x21), 0x22, 0x27,
-                                    0xC2, 0xE1, 0xE2, 0xE3} else 0 for b in range(256))
+# The first bytes (in UTF-8) of the characters a pull quote may open with: white space
+# and the ASCII quotation marks (the others open with the lead bytes 0xC2 and 0xE2 that
+# white space has too).
+_MAY_OPEN: Final = bytes(bool(space) or b in (0x22, 0x27)
+                         for b, space in enumerate(MAY_OPEN_WITH_SPACE))
 # Lead bytes whose characters have no case, are not white space, and come out of no other
 # character's case mapping (Hebrew, Arabic, the Indic scripts, CJK ideographs, Hangul...):
 # the coarse key keeps them, so that lines in those scripts do not all look alike.

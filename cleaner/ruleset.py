@@ -112,8 +112,8 @@ class ScanIndex:
         n_long = sum(1 for w in widest if w > SHORT_LINE)
         self.short_limit = max(self.widest[n_long:], default=0)
         # The second spelling is compiled when the first document that needs it comes.
-        self._spellings = [tuple(patterns[k][0][spaced] for k in order) for spaced in (0, 1)]
-        self._n_long = n_long
+        self._spellings = [(sources[:n_long], sources[n_long:]) for sources in
+                           [tuple(patterns[k][0][spaced] for k in order) for spaced in (0, 1)]]
         self._prefilters: list[Prefilter | None] = [None, None]
         self.prefilter(indented=False)
 
@@ -121,9 +121,7 @@ class ScanIndex:
         """The databases for a document with (without) lines that open with white space."""
         found = self._prefilters[indented]
         if found is None:
-            sources = self._spellings[indented]
-            found = self._prefilters[indented] = Prefilter(sources[:self._n_long],
-                                                           sources[self._n_long:])
+            found = self._prefilters[indented] = Prefilter(*self._spellings[indented])
         return found
 
 

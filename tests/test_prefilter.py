@@ -208,11 +208,11 @@ def test_a_block_with_line_breaks_of_its_own_is_one_line_of_the_view():
 
 
 def test_the_first_bytes_of_white_space_are_the_ones_the_view_looks_at():
-    from cleaner.document import _MAY_OPEN_WITH_SPACE
+    from cleaner.document import MAY_OPEN_WITH_SPACE
 
     firsts = {chr(c).encode()[0] for c in range(0x110000)
               if chr(c).isspace() and not 0xD800 <= c < 0xE000}
-    assert {b for b in range(256) if _MAY_OPEN_WITH_SPACE[b]} == firsts
+    assert {b for b in range(256) if MAY_OPEN_WITH_SPACE[b]} == firsts
 
 
 def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only():
