@@ -72,39 +72,42 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     # in ASCII: "ß" is "ss"); the real key and the per-line tests are computed only for
     # lines whose coarse key comes back.
     view = doc.view()
-    lines = view.lines
-    short = [pos for pos, (_, block) in enumerate(view.alive) if len(block.text) <= max_chars]
+    alive, lines = view.alive, view.lines
+    short = [pos for pos, (_, block) in enumerate(alive) if len(block.text) <= max_chars]
     joined = b"\n".join([lines[pos] for pos in short])
     shapes = joined.translate(_ASCII_LOWER, _COARSE_DROP).split(b"\n")
     if len(set(shapes)) > len(shapes) - (min_count - 1):
         return  # no key comes back min_count times
     counts = _tally(shapes)
-    coarse: list[bytes | None] = [None] * len(lines)
-    for pos, shape in zip(short, shapes):
-        coarse[pos] = shape
-    repeated = [key is not None and counts[key] >= min_count for key in coarse]
     keys: dict[int, str] = {}  # alive position → real key, for the lines that may go
-    for pos, ((_, block), comes_back) in enumerate(zip(view.alive, repeated)):
-        if comes_back:
-            text = block.text.strip()
+    for pos, shape in zip(short, shapes):
+        if counts[shape] >= min_count:
+            text = alive[pos][1].text.strip()
             if (text and not text.rstrip(_TRAILING).endswith(SENTENCE_END)
                     and not _CODE_OR_TABLE.search(text)):
                 keys[pos] = " ".join(text.casefold().split())
     kept = _tally(keys.values())
-    refrain = _refrains(view.alive, repeated, coarse, min_count)
-    for pos, key in keys.items():
-        i, block = view.alive[pos]
-        if kept[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words \
-                and block.kind not in (LIST_ITEM, CELL) and pos not in refrain:
-            doc.remove_block(i, NAME, rule_id, category)
+    taken = [pos for pos, key in keys.items()
+             if kept[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words
+             and alive[pos][1].kind not in (LIST_ITEM, CELL)]
+    if not taken:
+        return  # most documents that repeat a line repeat list items or sentences
+    coarse: list[bytes | None] = [None] * len(lines)
+    for pos, shape in zip(short, shapes):
+        coarse[pos] = shape
+    refrain = _refrains(alive, coarse, counts, min_count)
+    for pos in taken:
+        if pos not in refrain:
+            doc.remove_block(alive[pos][0], NAME, rule_id, category)
 
 
-def _refrains(alive: list[tuple[int, Block]], repeated: list[bool],
-              coarse: list[bytes | None], min_count: int) -> set[int]:
+def _refrains(alive: list[tuple[int, Block]], coarse: list[bytes | None],
+              counts: dict[bytes, int], min_count: int) -> set[int]:
     """Positions of the lines of a repeated passage: two lines in a row (nothing removed
     between them) that come back together as often as a line must to be taken (a song's
     chorus, a poem's refrain). Noise that repeats stands alone: a caption header sits above
     a different caption each time, or above nothing once the caption is gone."""
+    repeated = [key is not None and counts[key] >= min_count for key in coarse]
     pairs = [pos for pos in range(len(alive) - 1) if repeated[pos] and repeated[pos + 1]
              and alive[pos + 1][0] == alive[pos][0] + 1]
     seen = _tally((coarse[pos], coarse[pos + 1]) for pos in pairs)
