@@ -103,29 +103,28 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
     return found, True
 
 
-def _seq(items: Any) -> frozenset[str] | None:
-    """The best set of literals one of which every match of ``items`` contains."""
+def _sets(items: Any) -> list[frozenset[str]]:
+    """Sets of literals such that every match of ``items`` contains one of each set."""
     items = list(items)
-    best: frozenset[str] | None = None
-
-    def consider(cands: frozenset[str] | None) -> None:
-        nonlocal best
-        if cands and all(cands):
-            cands = _prune(cands, prefix=False)
-            if best is None or _score(cands) > _score(best):
-                best = cands
-
+    found: list[frozenset[str]] = []
     for k, (op, av) in enumerate(items):
-        consider(_lead(items[k:])[0])
+        found.append(_lead(items[k:])[0])
         if op is C.SUBPATTERN:
-            consider(_seq(av[-1]))
+            found += _sets(av[-1])
         elif op is C.BRANCH:
             alts = [_seq(alt) for alt in av[1]]
             if alts and all(alts):
-                consider(frozenset().union(*alts))  # type: ignore[arg-type]
+                found.append(frozenset().union(*alts))  # type: ignore[arg-type]
         elif op in REPEATS and av[0] >= 1:
-            consider(_seq(av[2]))
-    return best
+            found += _sets(av[2])
+        elif op is C.ASSERT and av[0] == 1:  # what a look-ahead reads is in the text too
+            found += _sets(av[1])
+    return [_prune(s, prefix=False) for s in found if s and all(s)]
+
+
+def _seq(items: Any) -> frozenset[str] | None:
+    """The best set of literals one of which every match of ``items`` contains."""
+    return max(_sets(items), key=_score, default=None)
 
 
 # A literal that must open the block is selective even when short ("by ", "ad:").
@@ -184,3 +183,30 @@ def block_literals(pattern: str) -> frozenset[tuple[str, bool]] | None:
             return None
         found.update((lit, False) for lit in required)
     return frozenset(found)
+
+
+# A block is checked for at most this many sets, of at most this many literals each:
+# a check costs a substring search per literal, a regex that fails far more.
+MAX_SETS = 3
+MAX_CHECKED = 8
+
+
+@lru_cache(maxsize=None)
+def literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
+    """Sets of lower-case literals one of each of which every match contains, the most
+    selective first ("pic" or "photo", and ":", and "(" or "[" for a credit in
+    brackets). A block without one of a set's literals need not be tried: finding that
+    out costs a few substring searches, failing the regex often costs thousands of steps
+    (a bounded repeat backtracking, a look-ahead reading the rest of the line)."""
+    items = _parse(pattern)
+    if items is None:
+        return ()
+    sets = {s for s in _sets(items) if len(s) <= MAX_CHECKED and _score(s)[0] >= 1}
+    # A set implied by another (each literal of the other holds one of it) adds nothing.
+    kept = [b for b in sets if not any(a != b and implies(a, b) for a in sets)]
+    return tuple(sorted(kept, key=lambda s: (_score(s), sorted(s)), reverse=True)[:MAX_SETS])
+
+
+def implies(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether text holding a literal of ``a`` holds one of ``b``."""
+    return all(any(x in y for x in b) for y in a)

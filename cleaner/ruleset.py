@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from mypy_extensions import mypyc_attr
 
 from .document import Block, Document, fold, line_starts
-from .literals import block_literals, required_literals
+from .literals import block_literals, implies, literal_sets, required_literals
 from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
 from .rules import Rule
 
@@ -35,6 +35,26 @@ def _literals(rule: Rule) -> frozenset[tuple[str, bool]] | None:
         return block_literals(pattern)
     found = required_literals(pattern) if "max_chars" in rule.options else None
     return frozenset((lit, False) for lit in found) if found is not None else None
+
+
+def _checks(rule: Rule) -> tuple[tuple[str, ...], ...]:
+    """The literal sets (literals.literal_sets) a block is checked for before the rule's
+    regex runs, but those its prefilter literals already imply."""
+    scanned = _literals(rule)
+    found = frozenset(lit for lit, _ in scanned) if scanned else frozenset()
+    return tuple(tuple(sorted(s)) for s in literal_sets(rule.pattern or "")
+                 if not (found and implies(found, s)))
+
+
+def _holds(checks: tuple[tuple[str, ...], ...], low: str) -> bool:
+    """Whether ``low`` (a block's text, lower-cased) holds a literal of every set."""
+    for literals in checks:
+        for literal in literals:
+            if literal in low:
+                break
+        else:
+            return False
+    return True
 
 
 def _entries(rules: list[Rule], idxs: list[int]) -> tuple[tuple[int, str, int], ...]:
@@ -138,6 +158,7 @@ class Matcher:
         self.regexes = [r.regex() for r in rules]
         self.max_chars = [_max_chars(r) for r in rules]
         self.kinds = [r.options.get("kinds") for r in rules]
+        self.checks = [_checks(r) for r in rules]
         self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
         self.index = index if index is not None else ScanIndex(rules)
         # The index's rule → this scope's, or -1 for a rule of another scope.
@@ -190,19 +211,32 @@ class Matcher:
     def first_full(self, idxs: list[int], block: Block) -> Rule | None:
         """The first of these rules whose pattern matches all of the block within its limits."""
         text = block.text.strip()
+        low = ""
         for idx in idxs:
             kinds = self.kinds[idx]
-            if (len(text) <= self.max_chars[idx] and not (kinds and block.kind not in kinds)
-                    and self.regexes[idx].fullmatch(text)):
+            if len(text) > self.max_chars[idx] or (kinds and block.kind not in kinds):
+                continue
+            checks = self.checks[idx]
+            if checks:
+                low = low or text.lower()
+                if not _holds(checks, low):
+                    continue
+            if self.regexes[idx].fullmatch(text):
                 return self.rules[idx]
         return None
 
     def spans(self, idxs: list[int], block: Block) -> Iterator[tuple[Rule, re.Match[str]]]:
         """Every (rule, match) of these span rules in the block, rules in order."""
+        low = ""
         for idx in idxs:
             kinds = self.kinds[idx]
             if kinds and block.kind not in kinds:
                 continue
+            checks = self.checks[idx]
+            if checks:
+                low = low or block.text.lower()
+                if not _holds(checks, low):
+                    continue
             for m in self.regexes[idx].finditer(block.text):
                 if m.end() > m.start():
                     yield self.rules[idx], m

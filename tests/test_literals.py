@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.literals import block_literals, required_literals
+from cleaner.literals import block_literals, literal_sets, required_literals
+from cleaner.document import Block
 from cleaner.rules import parse_file
+from cleaner.ruleset import Matcher
 
 
 @pytest.mark.parametrize("pattern, expected", [
@@ -78,3 +80,79 @@ def test_prefilter_never_hides_a_match(text):
         folded = text.encode().lower()
         variants = {f.encode().lower() for lit in literals for f in (lit, lit.upper(), lit.title())}
         assert any(v in folded for v in variants)
+
+
+CREDIT = r".{0,280}[(\[]\s*(?:pic|photos?|credit)\s*:\s*[^()\[\]]{1,60}[)\]]"
+COOKIES = r"by (?=.{0,80}?(?:cookie|privacy))(?:using|browsing) (?:this|our) site you agree.*"
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (CREDIT, [{"pic", "photo", "credit"}, {":"}, {")", "]"}]),
+    # A look-ahead's literals are in the text too; a negative one's and an optional
+    # part's are not.
+    (COOKIES, [{f"{v} {w} site you agree" for v in ("using", "browsing") for w in ("this", "our")},
+               {"cookie", "privacy"}, {"by "}]),
+    (r"(?!.*cookie)share(?: on facebook)?", [{"share"}]),
+    (r"\d+ of \d+", [{" of "}]),
+    (r"[A-Z]{3,}: .*", [{": "}]),
+    (r"\w+", []),
+])
+def test_literal_sets(pattern, expected):
+    assert [set(s) for s in literal_sets(pattern)] == expected
+
+
+def _pick(*options: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(options)
+
+
+# Near-misses and matches of the two patterns, about a third of them matches.
+CREDITS = st.tuples(_pick("", "The crowd ", "Über uns "), _pick("(", "[", ""),
+                    _pick("Pic", "PHOTOS", "Credit", "picture"), _pick("", " ", "\t"),
+                    _pick(":", " :", ""), _pick("Jo Smith", "AP", "ÄÖ"), _pick(")", "]", "")
+                    ).map("".join)
+CONSENTS = st.tuples(_pick("By ", "by ", ""), _pick("using ", "browsing ", "reading "),
+                     _pick("this", "OUR"), _pick(" site you agree", " site, you agree"),
+                     _pick(" to cookies.", " to our Privacy policy", "", " to the terms")
+                     ).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CREDITS, CONSENTS)
+def test_a_block_the_regex_takes_holds_a_literal_of_every_set(credit, consent):
+    """What lets the matcher skip a rule's regex on a block (ruleset._holds): wherever
+    the regex matches, the lower-cased text has a literal of each of its sets."""
+    for pattern, text in ((CREDIT, credit), (COOKIES, consent)):
+        if re.fullmatch(pattern, text, re.IGNORECASE):
+            low = text.lower()
+            assert all(any(lit in low for lit in s) for s in literal_sets(pattern))
+
+
+CREDIT_RULE = """
+[[rule]]
+id = "caption.test-credit"
+category = "caption"
+description = "A caption that ends in a credit."
+kind = "block"
+max_chars = 300
+pattern = '''%s'''
+remove = ["A crowd at the stadium (Photo: Jo Smith)"]
+keep = ["She showed the photo: it was taken in May."]
+""" % CREDIT
+
+
+def test_the_matcher_checks_only_the_sets_its_scan_does_not_imply():
+    rule = parse_file(CREDIT_RULE, "t.toml")[0]
+    matcher = Matcher([rule])
+    assert matcher.checks == [((":",), (")", "]"))]  # "photo" is what the scan looked for
+    tried: list[str] = []
+
+    class Spy:
+        def fullmatch(self, text: str) -> re.Match[str] | None:
+            tried.append(text)
+            return re.fullmatch(CREDIT, text, re.IGNORECASE)
+
+    matcher.regexes = [Spy()]  # type: ignore[list-item]
+    # A block without a closing bracket is not tried; one with all the literals is.
+    assert matcher.first_full([0], Block("She showed the photo: it was taken in May.")) is None
+    assert matcher.first_full([0], Block("A crowd at the stadium (Photo: Jo Smith)")) is rule
+    assert tried == ["A crowd at the stadium (Photo: Jo Smith)"]
