@@ -67,35 +67,39 @@ def _is_space_run(op: Any, av: Any) -> bool:
         o is C.IN and all(x == (C.CATEGORY, C.CATEGORY_SPACE) for x in a) for o, a in av[2])
 
 
-def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
+def _lead(items: Any, at_start: bool = False,
+          limit: int = MAX_ALTERNATIVES) -> tuple[frozenset[str], bool]:
     """The literal strings every match of ``items`` starts with, and whether the whole
     of ``items`` is literal (so what follows extends them). ``pic|photo`` parses as
     ``p(?:ic|hoto)``: this puts the ``p`` back in front. An optional item gives both
     ways (without it, and with it once); at the start of a stripped block, leading
-    white space is skipped. Where going on would make more than MAX_ALTERNATIVES
-    strings, the shorter ones found so far are the answer: they still open every match."""
+    white space is skipped. Where going on would make more than ``limit`` strings, the
+    shorter ones found so far are the answer: they still open every match."""
     items = list(items)
     found = frozenset([""])
     for k, (op, av) in enumerate(items):
         if at_start and k == 0 and (op is C.AT or _is_space_run(op, av)):
-            return _lead(items[1:], at_start)
+            return _lead(items[1:], at_start, limit)
         chars = _chars(op, av)
         if chars is not None:
             longer, complete, last = frozenset(p + c for p in found for c in chars), True, False
         elif op in REPEATS and av[0] == 0 and av[1] == 1:
             # Both ways take in the rest of the items: nothing is left to extend them.
             rest = items[k + 1:]
-            parts = [_lead(rest, at_start and k == 0), _lead([*av[2], *rest])]
+            parts = [_lead(rest, at_start and k == 0, limit), _lead([*av[2], *rest], False, limit)]
             longer = frozenset(p + s for p in found for part, _ in parts for s in part)
             complete, last = all(c for _, c in parts), True
+        elif op is C.BRANCH and len(av[1]) > limit:
+            return found, False  # more alternatives than strings allowed
         elif op is C.SUBPATTERN or op is C.BRANCH:
-            parts = [_lead(av[-1])] if op is C.SUBPATTERN else [_lead(alt) for alt in av[1]]
+            parts = ([_lead(av[-1], False, limit)] if op is C.SUBPATTERN
+                     else [_lead(alt, False, limit) for alt in av[1]])
             longer = frozenset(p + s for p in found for part, _ in parts for s in part)
             complete = all(c for _, c in parts)
             last = not complete
         else:
             return found, False
-        if len(longer) > MAX_ALTERNATIVES:
+        if len(longer) > limit:
             return found, False
         if last:
             return longer, complete
@@ -103,42 +107,48 @@ def _lead(items: Any, at_start: bool = False) -> tuple[frozenset[str], bool]:
     return found, True
 
 
-def _sets(items: Any) -> list[frozenset[str]]:
-    """Sets of literals such that every match of ``items`` contains one of each set."""
+def _sets(items: Any, limit: int = MAX_ALTERNATIVES) -> list[frozenset[str]]:
+    """Sets of literals (of at most about ``limit`` each) such that every match of
+    ``items`` contains one of each set."""
     items = list(items)
     found: list[frozenset[str]] = []
     for k, (op, av) in enumerate(items):
-        found.append(_lead(items[k:])[0])
+        # After a literal character the strings this place starts are in the longer
+        # ones the place before it starts.
+        if k == 0 or _chars(*items[k - 1]) is None:
+            found.append(_lead(items[k:], False, limit)[0])
         if op is C.SUBPATTERN:
-            found += _sets(av[-1])
-        elif op is C.BRANCH:
-            alts = [_seq(alt) for alt in av[1]]
+            found += _sets(av[-1], limit)
+        elif op is C.BRANCH and len(av[1]) <= limit:
+            alts = [_seq(alt, limit) for alt in av[1]]
             if alts and all(alts):
                 found.append(frozenset().union(*alts))  # type: ignore[arg-type]
         elif op in REPEATS and av[0] >= 1:
-            found += _sets(av[2])
+            found += _sets(av[2], limit)
         elif op is C.ASSERT and av[0] == 1:  # what a look-ahead reads is in the text too
-            found += _sets(av[1])
+            found += _sets(av[1], limit)
     return [_prune(s, prefix=False) for s in found if s and all(s)]
 
 
-def _seq(items: Any) -> frozenset[str] | None:
+def _seq(items: Any, limit: int = MAX_ALTERNATIVES) -> frozenset[str] | None:
     """The best set of literals one of which every match of ``items`` contains."""
-    return max(_sets(items), key=_score, default=None)
+    return max(_sets(items, limit), key=_score, default=None)
 
 
 # A literal that must open the block is selective even when short ("by ", "ad:").
 MIN_LEAD_WEIGHT = 2.0
 
 
-def _parse(pattern: str) -> list[Any] | None:
+@lru_cache(maxsize=None)
+def _parse(pattern: str) -> tuple[Any, ...] | None:
+    """The parsed pattern, shared by the three questions below (none changes it)."""
     try:
-        return list(P.parse(pattern, re.IGNORECASE))
+        return tuple(P.parse(pattern, re.IGNORECASE))
     except re.error:
         return None
 
 
-def _leading(items: list[Any]) -> frozenset[str] | None:
+def _leading(items: Any) -> frozenset[str] | None:
     found, _ = _lead(items, at_start=True)
     found = _prune(found, prefix=True)
     if not all(found) or min(_weight(s) for s in found) < MIN_LEAD_WEIGHT:
@@ -146,7 +156,7 @@ def _leading(items: list[Any]) -> frozenset[str] | None:
     return found
 
 
-def _required(items: list[Any]) -> frozenset[str] | None:
+def _required(items: Any) -> frozenset[str] | None:
     found = _seq(items)
     if not found or _score(found)[0] < MIN_WEIGHT:
         return None
@@ -201,7 +211,7 @@ def literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
     items = _parse(pattern)
     if items is None:
         return ()
-    sets = {s for s in _sets(items) if len(s) <= MAX_CHECKED and _score(s)[0] >= 1}
+    sets = {s for s in _sets(items, MAX_CHECKED) if len(s) <= MAX_CHECKED and _score(s)[0] >= 1}
     # A set implied by another (each literal of the other holds one of it) adds nothing.
     kept = [b for b in sets if not any(a != b and implies(a, b) for a in sets)]
     return tuple(sorted(kept, key=lambda s: (_score(s), sorted(s)), reverse=True)[:MAX_SETS])
