@@ -300,17 +300,16 @@ def _load(serialized: bytes, patterns: Patterns, first_id: int) -> tuple[bytes, 
 
 @mypyc_attr(native_class=False)  # pickled with its database (ruleset.ScanIndex)
 class Prefilter:
-    """Patterns for the whole document (ids from 0) in one Hyperscan database, and
-    patterns for its short lines only (ids after those) in a second one
-    (ruleset.SHORT_LINE). Pickles as its serialized databases, and the patterns to build
+    """The patterns for a document's long lines in one Hyperscan database, and the
+    patterns for its short lines (ruleset.SHORT_LINE) in a second one, ids from 0 in
+    each (the first's patterns open the second's list). Pickles as its serialized databases, and the patterns to build
     them again on a machine whose CPU cannot load them (a Ray node of another kind)."""
 
     def __init__(self, sources: Patterns, short_sources: Patterns = ()):
         self.sources = sources
         self.short_sources = short_sources
         self.serialized = _compile(self.sources) if self.sources else b""
-        self.short_serialized = (_compile(self.short_sources, len(self.sources))
-                                 if self.short_sources else b"")
+        self.short_serialized = _compile(self.short_sources) if self.short_sources else b""
         self._load()
 
     def _load(self) -> None:
@@ -319,7 +318,7 @@ class Prefilter:
             self.serialized, self.db = _load(self.serialized, self.sources, 0)
         if self.short_sources:
             self.short_serialized, self.short_db = _load(
-                self.short_serialized, self.short_sources, len(self.sources))
+                self.short_serialized, self.short_sources, 0)
 
     def __getstate__(self) -> dict[str, object]:
         return {"sources": self.sources, "serialized": self.serialized,
@@ -332,17 +331,17 @@ class Prefilter:
         self.short_serialized = state["short_serialized"]
         self._load()
 
-    def matches(self, data: bytes) -> list[tuple[int, int]]:
+    def matches(self, data: bytes | memoryview) -> list[tuple[int, int]]:
         """(pattern id, end offset) for every place a pattern of the first database
         matches in ``data``."""
         return _scan(self.db, data)
 
-    def short_matches(self, data: bytes) -> list[tuple[int, int]]:
-        """The same for the second database; ``data`` holds the short lines only."""
+    def short_matches(self, data: bytes | memoryview) -> list[tuple[int, int]]:
+        """The same for the second database; ``data`` holds short lines only."""
         return _scan(self.short_db, data)
 
 
-def _scan(db: Any, data: bytes) -> list[tuple[int, int]]:
+def _scan(db: Any, data: bytes | memoryview) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     if db is not None:
         db.scan(data, match_event_handler=_collect, context=found)

@@ -121,8 +121,9 @@ class ScanIndex:
         for i in self.unanchored:
             loose = (loose_pattern(rules[i]), FLAGS)
             patterns.append(((loose, loose), _entries(rules, [i]), 1))
-        # The longest block any of a pattern's rules looks at decides its database; the
-        # short lines' patterns go last, their ids following the first database's.
+        # The longest block any of a pattern's rules looks at decides where it is looked
+        # for: the patterns of rules that read long blocks come first, and alone make the
+        # database for the long lines; the short lines get every pattern.
         widest = [max(e[2] for e in p[1]) for p in patterns]
         order = ([k for k, w in enumerate(widest) if w > SHORT_LINE]
                  + [k for k, w in enumerate(widest) if w <= SHORT_LINE])
@@ -130,9 +131,10 @@ class ScanIndex:
         self.widest = [widest[k] for k in order]
         self.lengths = [patterns[k][2] for k in order]
         n_long = sum(1 for w in widest if w > SHORT_LINE)
+        # A line this short is looked at by the second database, a longer one by the first.
         self.short_limit = max(self.widest[n_long:], default=0)
         # The second spelling is compiled when the first document that needs it comes.
-        self._spellings = [(sources[:n_long], sources[n_long:]) for sources in
+        self._spellings = [(sources[:n_long], sources) for sources in
                            [tuple(patterns[k][0][spaced] for k in order) for spaced in (0, 1)]]
         self._prefilters: list[Prefilter | None] = [None, None]
         self.prefilter(indented=False)
@@ -173,28 +175,34 @@ class Matcher:
         hits: dict[str, dict[int, set[int]]] = {k: {} for k in TEXT_KINDS}
         index = self.index
         view = doc.view()
-        alive = view.alive
+        alive, lines, limit = view.alive, view.lines, index.short_limit
+        # One buffer, the short lines first: each database scans its part of it.
+        placed: list[int] = []
+        longer: list[int] = []
+        for pos, (_, block) in enumerate(alive):
+            (placed if len(block.text) <= limit else longer).append(pos)
+        n_short = len(placed)
+        placed += longer
+        parts = [lines[pos] for pos in placed]
+        data = memoryview(b"\n".join([b"", *parts]))
+        starts = line_starts(parts)
         prefilter = index.prefilter(view.indented)
-        found = prefilter.matches(view.utf8)
-        if found:
-            self._add(hits, found, view.starts, alive)
-        if index.short_limit:
-            lines, limit = view.lines, index.short_limit
-            picked = [pos for pos in range(len(alive)) if len(alive[pos][1].text) <= limit]
-            if picked:
-                short = [lines[pos] for pos in picked]
-                found = prefilter.short_matches(b"\n" + b"\n".join(short))
-                if found:
-                    self._add(hits, found, line_starts(short), [alive[pos] for pos in picked])
+        cut = starts[n_short] - 1  # the newline before the first long line
+        if n_short:
+            self._add(hits, prefilter.short_matches(data[:cut]), starts, alive, placed, 0)
+        if longer:
+            self._add(hits, prefilter.matches(data[cut:]), starts, alive, placed, cut)
         return hits
 
     def _add(self, hits: dict[str, dict[int, set[int]]], found: list[tuple[int, int]],
-             starts: list[int], lines: list[tuple[int, Block]]) -> None:
-        """Name the rules of each match's patterns for the block of its line."""
+             starts: list[int], alive: list[tuple[int, Block]], placed: list[int],
+             base: int) -> None:
+        """Name the rules of each match's patterns for the block of its line: line k of
+        the buffer is ``alive[placed[k]]``, the part scanned starts at ``base``."""
         index, local = self.index, self.local
         entries, widest, lengths = index.entries, index.widest, index.lengths
         for pattern, end in found:
-            i, block = lines[bisect_right(starts, end - lengths[pattern]) - 1]
+            i, block = alive[placed[bisect_right(starts, base + end - lengths[pattern]) - 1]]
             size = len(block.text)
             if size > widest[pattern]:
                 continue  # a long paragraph: none of this pattern's rules looks at it

@@ -217,7 +217,8 @@ def test_the_first_bytes_of_white_space_are_the_ones_the_view_looks_at():
 
 def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only():
     """A pattern whose rules all have a small max_chars (a whole-block rule's loose
-    pattern, a literal) is run over the short lines alone (a second database); its
+    pattern, a literal) is run over the short lines alone (a second database, of every
+    pattern); the long lines get the first database, of the other patterns only. The
     matches still name the right blocks, between long ones that hold the same words."""
     date = rule(r"\d{1,2}\.\d{1,2}\.\d{4}", max_chars=20)
     span = rule(r"\(\d{4}\)", kind="span")
@@ -227,12 +228,15 @@ def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only
     assert index.unanchored == [0, 1] and index.short_limit == 40
     # The span rule reads whole paragraphs; the date's and the credit's patterns are short.
     databases = index.prefilter(False)
-    assert len(databases.sources) == 1 and len(databases.short_sources) == 2
+    assert len(databases.sources) == 1 and len(databases.short_sources) == 3
+    assert databases.short_sources[:1] == databases.sources
     long = ("A long paragraph of the article that also holds 1.2.2003 (1999) and photo: Ann "
             "in its middle. ") * 2
     doc = Document()
+    # Block 5 has its one span at its start (the buffer puts the short lines first).
+    other = "Another long paragraph, with no year in brackets in it, that goes on. " * 3
     doc.set_blocks(split_text(f"{long}\n1.2.2003\n{long}\nÜber uns – 3.4.2005\n\t 5.6.2007\n"
-                              f"{long}\nPhoto: Bo Li\nPhoto: Ann Lee, who took it {long}"))
+                              f"(2001) {other}\nPhoto: Bo Li\nPhoto: Ann Lee, who took it {long}"))
     hits = matcher.scan(doc)
     # A date with words before it is not a lone one; a long block holds no credit line.
     assert hits["block"] == {1: {0}, 4: {0}, 6: {2}}
