@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from re import _casefix  # type: ignore[attr-defined]
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
+
+import _sre  # type: ignore[import-not-found]
 
 # How selective a literal must be: a letter, digit or punctuation mark weighs 1, a
 # space 0.5, a character rare in prose (RARE) 3. Below MIN_WEIGHT a literal would hit
@@ -220,3 +223,86 @@ def literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
 def implies(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether text holding a literal of ``a`` holds one of ``b``."""
     return all(any(x in y for x in b) for y in a)
+
+
+@lru_cache(maxsize=4096)
+def case_variants(c: int) -> frozenset[int]:
+    """Every character that matches ``c`` under re.IGNORECASE (a superset)."""
+    out = {c, _sre.unicode_tolower(c)}
+    for variant in (chr(c).upper(), chr(c).lower(), chr(c).title(), chr(c).casefold()):
+        if len(variant) == 1:
+            out.add(ord(variant))
+    for x in list(out):
+        out.update(_casefix._EXTRA_CASES.get(x, ()))
+    return frozenset(out)
+
+
+# A range of more characters than this says nothing useful about a block's ends.
+MAX_EDGE_RANGE = 64
+
+
+@lru_cache(maxsize=None)
+def edge_chars(pattern: str, ignore_case: bool) -> tuple[frozenset[str] | None,
+                                                          frozenset[str] | None]:
+    """The characters a match of a whole stripped block can open and end with (None: any
+    character). A block that opens or ends with another need not be tried: a caption
+    with its credit in brackets ends with ")" or "]", most paragraphs with a full stop."""
+    try:
+        parsed = P.parse(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error:
+        return None, None
+    icase = bool(parsed.state.flags & re.IGNORECASE)
+    opens, ends = (_edge(list(parsed), icase, last)[0] for last in (False, True))
+    return (frozenset(map(chr, opens)) if opens is not None else None,
+            frozenset(map(chr, ends)) if ends is not None else None)
+
+
+def _edge(items: list[Any], icase: bool, last: bool) -> tuple[set[int] | None, bool]:
+    """The characters the first (``last``: the last) character of a match of ``items``
+    can be (None: any), and whether the match can be empty."""
+    found: set[int] = set()
+    for op, av in reversed(items) if last else items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT) or _is_space_run(op, av):
+            continue  # nothing, or white space: neither is at the end of a stripped block
+        part, empty = _edge_one(op, av, icase, last)
+        if part is None:
+            return None, False
+        found |= part
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _edge_one(op: Any, av: Any, icase: bool, last: bool) -> tuple[set[int] | None, bool]:
+    if op is C.LITERAL:
+        return set(case_variants(av)) if icase else {av}, False
+    if op is C.IN and not (av and av[0][0] is C.NEGATE):
+        chars: set[int] = set()
+        for o, a in av:
+            if o is C.LITERAL:
+                chars |= case_variants(a) if icase else {a}
+            elif o is C.RANGE and a[1] - a[0] <= MAX_EDGE_RANGE:
+                for c in range(a[0], a[1] + 1):
+                    chars |= case_variants(c) if icase else {c}
+            else:
+                return None, False
+        return chars, False
+    if op is C.SUBPATTERN:
+        _, add, remove, sub = av
+        return _edge(list(sub), (icase or bool(add & re.I)) and not remove & re.I, last)
+    if op is C.ATOMIC_GROUP:
+        return _edge(list(av), icase, last)
+    if op is C.BRANCH:
+        union: set[int] = set()
+        empty = False
+        for alt in av[1]:
+            part, alt_empty = _edge(list(alt), icase, last)
+            if part is None:
+                return None, False
+            union |= part
+            empty = empty or alt_empty
+        return union, empty
+    if op in REPEATS:
+        part, empty = _edge(list(av[2]), icase, last)
+        return part, empty or av[0] == 0
+    return None, False

@@ -24,16 +24,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from re import _casefix  # type: ignore[attr-defined]
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
-import _sre  # type: ignore[import-not-found]
 import hyperscan
 from mypy_extensions import mypyc_attr
 
-from .literals import REPEATS
+from .literals import REPEATS, case_variants
 from .rules import Rule
 
 MAX_CHAR = 0x10FFFF
@@ -81,18 +79,6 @@ def _class(ranges: Ranges, negate: bool = False) -> str:
     return f"[{'^' if negate else ''}{body}]"
 
 
-@lru_cache(maxsize=4096)
-def _folds(c: int) -> frozenset[int]:
-    """Every character that matches ``c`` under re.IGNORECASE (a superset)."""
-    out = {c, _sre.unicode_tolower(c)}
-    for variant in (chr(c).upper(), chr(c).lower(), chr(c).title(), chr(c).casefold()):
-        if len(variant) == 1:
-            out.add(ord(variant))
-    for x in list(out):
-        out.update(_casefix._EXTRA_CASES.get(x, ()))
-    return frozenset(out)
-
-
 def _without(ranges: Ranges, c: int) -> Ranges:
     out: Ranges = []
     for a, b in ranges:
@@ -123,13 +109,13 @@ def _positive(items: Any, icase: bool) -> str:
     ranges: Ranges = []
     for op, av in items:
         if op is C.LITERAL:
-            ranges += [(x, x) for x in (_folds(av) if icase else (av,))]
+            ranges += [(x, x) for x in (case_variants(av) if icase else (av,))]
         elif op is C.RANGE:
             lo, hi = av
             if icase:
                 if hi - lo > MAX_FOLDED_RANGE:
                     return ANY
-                ranges += [(x, x) for c in range(lo, hi + 1) for x in _folds(c)]
+                ranges += [(x, x) for c in range(lo, hi + 1) for x in case_variants(c)]
             ranges.append((lo, hi))
         elif op is C.CATEGORY:
             ranges += _CATEGORIES[av]
@@ -167,7 +153,7 @@ def _item(op: Any, av: Any, icase: bool, anchors: bool) -> str:
         if av in (NEWLINE, RETURN):
             return "[ \\t]"  # a block's own line breaks are spaces in the view
         if icase:
-            chars = _folds(av)
+            chars = case_variants(av)
             return _esc(av) if len(chars) == 1 or (av < 128 and chr(av).isalpha()
                                                      and chars <= {av, av ^ 0x20}) \
                 else _class([(x, x) for x in chars])

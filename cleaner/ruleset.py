@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from mypy_extensions import mypyc_attr
 
 from .document import Block, Document, fold, line_starts
-from .literals import block_literals, implies, literal_sets, required_literals
+from .literals import block_literals, edge_chars, implies, literal_sets, required_literals
 from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
 from .rules import Rule
 
@@ -161,6 +161,11 @@ class Matcher:
         self.max_chars = [_max_chars(r) for r in rules]
         self.kinds = [r.options.get("kinds") for r in rules]
         self.checks = [_checks(r) for r in rules]
+        # What a whole block a block rule takes opens and ends with (None: anything).
+        edges = [edge_chars(r.pattern or "", not r.case_sensitive) if r.kind == "block"
+                 else (None, None) for r in rules]
+        self.opens = [e[0] for e in edges]
+        self.ends = [e[1] for e in edges]
         self.of_kind = {k: [i for i, r in enumerate(rules) if r.kind == k] for k in TEXT_KINDS}
         self.index = index if index is not None else ScanIndex(rules)
         # The index's rule → this scope's, or -1 for a rule of another scope.
@@ -223,6 +228,10 @@ class Matcher:
         for idx in idxs:
             kinds = self.kinds[idx]
             if len(text) > self.max_chars[idx] or (kinds and block.kind not in kinds):
+                continue
+            opens, ends = self.opens[idx], self.ends[idx]
+            if text and ((opens is not None and text[0] not in opens)
+                         or (ends is not None and text[-1] not in ends)):
                 continue
             checks = self.checks[idx]
             if checks:

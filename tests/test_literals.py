@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.literals import block_literals, literal_sets, required_literals
+from cleaner.literals import block_literals, edge_chars, literal_sets, required_literals
 from cleaner.document import Block
 from cleaner.rules import parse_file
 from cleaner.ruleset import Matcher
@@ -156,3 +156,40 @@ def test_the_matcher_checks_only_the_sets_its_scan_does_not_imply():
     assert matcher.first_full([0], Block("She showed the photo: it was taken in May.")) is None
     assert matcher.first_full([0], Block("A crowd at the stadium (Photo: Jo Smith)")) is rule
     assert tried == ["A crowd at the stadium (Photo: Jo Smith)"]
+
+
+@pytest.mark.parametrize("pattern, ignore_case, opens, ends", [
+    (CREDIT, True, None, {")", "]"}),  # it opens with any character
+    (r"\s*(?:photo|pic)s?:\s*\w+", True, {"p", "P"}, None),  # white space is stripped
+    (r"(?:by )?reuters\.?", True, set("bBrR"), {".", "s", "S", "ſ"}),  # "ſ" matches "s"
+    (r"Foo(?=\s)|bar", False, {"F", "b"}, {"o", "r"}),  # a look-ahead reads no character
+    (r"(?i)Foo", False, {"f", "F"}, {"o", "O"}),
+    (r"\d+ min read", True, None, {"d", "D"}),
+])
+def test_edge_chars(pattern, ignore_case, opens, ends):
+    assert edge_chars(pattern, ignore_case) == (opens and frozenset(opens), ends and frozenset(ends))
+
+
+# Each pattern with near-misses and matches of it.
+EDGES = [
+    (CREDIT, CREDITS),
+    (r"(?:by )?reuters\.?", st.tuples(_pick("", "By ", "by", "BY "), _pick("Reuters", "REUTERſ", "x"),
+                                      _pick("", ".", " .")).map("".join)),
+    (r"\s*(?:pic|photo)s?\s*:\s*(?:jo|ann)?",
+     st.tuples(_pick("", " ", "\t"), _pick("Pic", "PHOTOS", "pics", "a"), _pick("", " "),
+               _pick(":", ""), _pick("", " "), _pick("", "Jo", "ANN", ".")).map("".join)),
+    (r"(?:ab|c?)+d*", st.lists(_pick("ab", "c", "d", "a", " "), max_size=6).map("".join)),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(*(texts for _, texts in EDGES)))
+def test_a_block_the_regex_takes_opens_and_ends_with_its_edge_chars(texts):
+    """What lets the matcher skip a block rule's regex on a block by its first and last
+    character (ruleset.Matcher.first_full)."""
+    for (pattern, _), text in zip(EDGES, texts):
+        text = text.strip()
+        if text and re.fullmatch(pattern, text, re.IGNORECASE):
+            opens, ends = edge_chars(pattern, True)
+            assert opens is None or text[0] in opens
+            assert ends is None or text[-1] in ends
