@@ -137,7 +137,8 @@ class View:
 
     @property
     def utf8(self) -> bytes:
-        """The lines, each after a newline: what the prefilter scans (prefilter.py)."""
+        """The lines, each after a newline: the whole document for one C-level search
+        (repeats' pull quotes)."""
         if self._utf8 is None:
             self._utf8 = b"\n" + b"\n".join(self.lines)
         return self._utf8

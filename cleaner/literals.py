@@ -210,7 +210,9 @@ def literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
     selective first ("pic" or "photo", and ":", and "(" or "[" for a credit in
     brackets). A block without one of a set's literals need not be tried: finding that
     out costs a few substring searches, failing the regex often costs thousands of steps
-    (a bounded repeat backtracking, a look-ahead reading the rest of the line)."""
+    (a bounded repeat backtracking, a look-ahead reading the rest of the line). Like the
+    scan's literals, they are lower-cased: the rare letter that re takes for another
+    when it ignores case ("ſ" for "s") is not looked for."""
     items = _parse(pattern)
     if items is None:
         return ()

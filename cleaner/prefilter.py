@@ -1,7 +1,7 @@
-"""Where rules may match: Hyperscan over a document's text in UTF-8 (and over its short lines).
+"""Where rules may match: Hyperscan over a document's lines in UTF-8.
 
 The pass runs two kinds of pattern (ruleset.ScanIndex sorts them into a database for
-the whole document and one for its short lines):
+the long lines and one, of every pattern, for the short lines):
 
 - literal strings (literals.py): every match of a rule contains one of its literals,
   so a rule's regex runs only on the lines where one occurs;
@@ -14,7 +14,8 @@ the whole document and one for its short lines):
   ``\\w`` and ``\\d`` take every non-ASCII character. The rule's own regex decides on
   the lines named, so the translation can only cost time, never change a result.
 
-The scan runs on ``View.utf8`` and every pattern is caseless for ASCII (Hyperscan's
+The scan runs on the view's lines (``View.lines``, each after a newline; ruleset.Matcher
+puts the short ones first) and every pattern is caseless for ASCII (Hyperscan's
 caseless flag, which is cheaper than lower-casing the text first), so a negated class
 never excludes an ASCII letter; non-ASCII letters get their case variants spelled out
 for rules that ignore case (and literals theirs, ruleset.ScanIndex).
@@ -203,7 +204,7 @@ _ANCHORS = {C.AT_BEGINNING: "^", C.AT_BEGINNING_STRING: "^",
 
 
 def loose_pattern(rule: Rule) -> str:
-    """A Hyperscan pattern for one line of ``View.utf8`` that matches wherever the
+    """A Hyperscan pattern for one line of the view that matches wherever the
     rule can: in the line for a span rule, the whole line (white space aside) for a
     rule that takes the whole block. Anything it cannot translate matches every line."""
     try:
@@ -232,7 +233,7 @@ _LEADING_SPACE = "(?:[%s]|%s)*" % (
 def literal_pattern(literal: bytes, at_start: bool, after_space: bool) -> tuple[str, int]:
     """A literal as a caseless pattern on the UTF-8 bytes, and its flags: anywhere, or
     opening a line for rules whose matches start with it. Opening a line, it is the
-    literal with the newline before it (``View.utf8`` has one before every line): a
+    literal with the newline before it (the scan puts one before every line): a
     plain literal, where ``^`` costs nearly a third of the scan (an automaton over every
     byte). For documents with lines that open with white space, ``after_space`` spells
     it ``^``, white space, the literal."""

@@ -90,7 +90,8 @@ class ScanIndex:
     line starts (MAX_ANCHORED); or, with no usable literal (and for span rules
     that read whole paragraphs, where a literal is common and the regex slow), a loose
     pattern of its own. A pattern whose rules all read short blocks only (SHORT_LINE)
-    scans the short lines only.
+    is looked for in the short lines only: they get a database of every pattern, the
+    long lines one of the others.
     """
 
     def __init__(self, rules: list[Rule]):
