@@ -6,6 +6,9 @@ One scan of the lower-cased document (prefilter.py) finds where those occur, and
 a rule's own regex runs only on the blocks that contain one of its literals.
 This is the literal-prefilter idea of grep-like engines; it makes the cost of a
 document grow with its length, and only very slowly with the number of rules.
+On a block the scan names, the rule's other required sets (``literal_sets``) and the
+characters a whole-block match can open and end with (``edge_chars``) rule out most
+blocks before the regex runs (ruleset.Matcher).
 """
 
 from __future__ import annotations
