@@ -248,10 +248,10 @@ ANY_LINE = "^" + ANY + "*$"
 Patterns = tuple[tuple[str, int], ...]  # (pattern, Hyperscan flags)
 
 
-def _build(patterns: Patterns, first_id: int = 0) -> bytes:
+def _build(patterns: Patterns) -> bytes:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(expressions=[p.encode("utf-8") for p, _ in patterns],
-               ids=list(range(first_id, first_id + len(patterns))), flags=[f for _, f in patterns])
+               ids=list(range(len(patterns))), flags=[f for _, f in patterns])
     return hyperscan.dumpb(db)
 
 
@@ -264,22 +264,22 @@ def _compiles(pattern: tuple[str, int]) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _compile(patterns: Patterns, first_id: int = 0) -> bytes:
+def _compile(patterns: Patterns) -> bytes:
     """The serialized database. Compiling takes a fraction of a second; scopes with the
     same rules, in one process, share it, and workers get it serialized. A loose
     pattern Hyperscan refuses (too large, say) is replaced by ANY_LINE."""
     try:
-        return _build(patterns, first_id)
+        return _build(patterns)
     except hyperscan.error:
-        return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns), first_id)
+        return _build(tuple(p if _compiles(p) else (ANY_LINE, FLAGS) for p in patterns))
 
 
-def _load(serialized: bytes, patterns: Patterns, first_id: int) -> tuple[bytes, Any]:
+def _load(serialized: bytes, patterns: Patterns) -> tuple[bytes, Any]:
     """A database ready to scan, built again from its patterns if this CPU cannot load it."""
     try:
         db = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
     except hyperscan.error:
-        serialized = _build(patterns, first_id)
+        serialized = _build(patterns)
         db = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
     db.scratch = hyperscan.Scratch(db)
     return serialized, db
@@ -289,8 +289,9 @@ def _load(serialized: bytes, patterns: Patterns, first_id: int) -> tuple[bytes, 
 class Prefilter:
     """The patterns for a document's long lines in one Hyperscan database, and the
     patterns for its short lines (ruleset.SHORT_LINE) in a second one, ids from 0 in
-    each (the first's patterns open the second's list). Pickles as its serialized databases, and the patterns to build
-    them again on a machine whose CPU cannot load them (a Ray node of another kind)."""
+    each (the first's patterns open the second's list). Pickles as its serialized
+    databases, and the patterns to build them again on a machine whose CPU cannot load
+    them (a Ray node of another kind)."""
 
     def __init__(self, sources: Patterns, short_sources: Patterns = ()):
         self.sources = sources
@@ -302,10 +303,9 @@ class Prefilter:
     def _load(self) -> None:
         self.db = self.short_db = None  # Hyperscan takes no empty database
         if self.sources:
-            self.serialized, self.db = _load(self.serialized, self.sources, 0)
+            self.serialized, self.db = _load(self.serialized, self.sources)
         if self.short_sources:
-            self.short_serialized, self.short_db = _load(
-                self.short_serialized, self.short_sources, 0)
+            self.short_serialized, self.short_db = _load(self.short_serialized, self.short_sources)
 
     def __getstate__(self) -> dict[str, object]:
         return {"sources": self.sources, "serialized": self.serialized,
