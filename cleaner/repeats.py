@@ -55,12 +55,20 @@ def _norm(text: str) -> str:
 
 
 def run(doc: Document, scope: Scope) -> None:
+    # The parameters by name, not **params: a call with ** goes through Python's generic
+    # argument parsing, twice a document (this module is compiled, setup.py).
     rule = scope.detectors.get("repeated_line")
     if rule is not None:
-        repeated_line(doc, rule.id, rule.category, **rule.opt("params"))
+        p = rule.options["params"]
+        repeated_line(doc, rule.id, rule.category, min_count=p["min_count"],
+                      max_chars=p["max_chars"], min_words=p["min_words"],
+                      max_words=p["max_words"])
     rule = scope.detectors.get("pull_quote")
     if rule is not None:
-        pull_quote(doc, rule.id, rule.category, **rule.opt("params"))
+        p = rule.options["params"]
+        pull_quote(doc, rule.id, rule.category, min_words=p["min_words"],
+                   attribution_max_words=p["attribution_max_words"],
+                   attribution_max_chars=p["attribution_max_chars"])
 
 
 def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int, max_chars: int,
@@ -80,12 +88,18 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
         return  # no key comes back min_count times
     counts = _tally(shapes)
     keys: dict[int, str] = {}  # alive position → real key, for the lines that may go
+    known: dict[str, str | None] = {}  # a line's text → its key (None: it is no label)
     for pos, shape in zip(short, shapes):
         if counts[shape] >= min_count:
-            text = alive[pos][1].text.strip()
-            if (text and not text.rstrip(_TRAILING).endswith(SENTENCE_END)
-                    and not _CODE_OR_TABLE.search(text)):
-                keys[pos] = " ".join(text.casefold().split())
+            raw = alive[pos][1].text
+            if raw in known:  # lines that come back mostly come back as they were
+                key = known[raw]
+            else:
+                text = raw.strip()
+                key = known[raw] = (" ".join(text.casefold().split()) if text and not text.rstrip(
+                    _TRAILING).endswith(SENTENCE_END) and not _CODE_OR_TABLE.search(text) else None)
+            if key is not None:
+                keys[pos] = key
     kept = _tally(keys.values())
     taken = [pos for pos, key in keys.items()
              if kept[key] >= min_count and min_words <= key.count(" ") + 1 <= max_words
@@ -125,8 +139,20 @@ def _tally(items: Iterable[T]) -> dict[T, int]:
 
 
 def _quote_wrapped(text: str) -> bool:
-    text = text.strip()
-    return len(text) > 2 and text[0] in OPEN_QUOTES and text.rstrip(".!?…")[-1:] in CLOSE_QUOTES
+    """Opens with an opening quotation mark and ends with a closing one, white space and a
+    final ".!?…" aside. Read from both ends: stripping would copy the text."""
+    start, end = 0, len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    if start == end or text[start] not in OPEN_QUOTES:
+        return False
+    while text[end - 1].isspace():
+        end -= 1
+    if end - start <= 2:
+        return False
+    while text[end - 1] in ".!?…":  # stops at the opening quotation mark at the latest
+        end -= 1
+    return text[end - 1] in CLOSE_QUOTES
 
 
 def _has_words(text: str, n: int) -> bool:
@@ -187,7 +213,11 @@ def pull_quote(doc: Document, rule_id: str, category: str, *, min_words: int,
         i, block = alive[pos]
         # A quotation that repeats the body, or repeats an earlier standalone quotation.
         # Its fragment must occur in a line before the two are compared word for word.
-        holders, count = _holders(lowered, view.starts, _fragment(lines[pos]))
+        fragment = _fragment(lines[pos])
+        if lowered.count(fragment) < 2:  # in its own line only: most quotations
+            kept.append(pos)
+            continue
+        holders, count = _holders(lowered, view.starts, fragment)
         sources = [q for q in kept if q in holders]
         if count >= 2:  # itself and a source
             sources += [q for q in sorted(holders) if q not in chosen]

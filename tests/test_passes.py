@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cleaner import Cleaner, repeats
 from cleaner.document import Block, Document, fold, utf8
 from cleaner.rounds import VALVE_MIN_CHARS
@@ -279,3 +282,33 @@ def test_a_pull_quote_in_capitals_repeats_the_body_all_the_same():
     text = (f"{BODY}\n\nShe said: We will build the bridge before winter comes. The crowd "
             f"cheered.\n\n{quote}\n\n{BODY}\n")
     assert quote not in Cleaner().clean_text(text).text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(" \t\u00a0\u3000.!?…xY" + repeats.OPEN_QUOTES + repeats.CLOSE_QUOTES),
+               max_size=12))
+def test_quote_wrapped_reads_both_ends_as_strip_would(text):
+    """_quote_wrapped reads the ends in place; it says what stripping the text says."""
+    stripped = text.strip()
+    expected = (len(stripped) > 2 and stripped[0] in repeats.OPEN_QUOTES
+                and stripped.rstrip(".!?…")[-1:] in repeats.CLOSE_QUOTES)
+    assert repeats._quote_wrapped(text) is expected
+
+
+def test_a_repeated_line_is_taken_each_time_and_a_sentence_never():
+    """repeated_line decides once for each text that comes back (its key, or no label)."""
+    label, sentence = "Tweet may have been deleted", "The vote is on Friday."
+    text = "\n\n".join([BODY, label, sentence, BODY, label, BODY, sentence, label, BODY,
+                        sentence])
+    out = Cleaner().clean_text(text + "\n")
+    assert label not in out.text and out.text.count(sentence) == 3
+    assert [r.text for r in out.removals if r.rule_id.startswith("repeats.")] == [label] * 3
+
+
+def test_a_standalone_quotation_whose_words_come_back_in_a_later_one_goes_once():
+    """The fragment check counts every line: a quotation kept as standalone is the source
+    a later repeat of it is compared with."""
+    quote = "“We will build the bridge before winter comes, whatever it costs”"
+    text = f"{BODY}\n\n{quote}\n\n{BODY}\n\n{quote}\n\n{BODY}\n"
+    out = Cleaner().clean_text(text).text
+    assert out.count(quote) == 1
