@@ -318,20 +318,14 @@ class Prefilter:
         self.short_serialized = state["short_serialized"]
         self._load()
 
-    def matches(self, data: bytes | memoryview) -> list[tuple[int, int]]:
-        """(pattern id, end offset) for every place a pattern of the first database
-        matches in ``data``."""
-        return _scan(self.db, data)
 
-    def short_matches(self, data: bytes | memoryview) -> list[tuple[int, int]]:
-        """The same for the second database; ``data`` holds short lines only."""
-        return _scan(self.short_db, data)
-
-
-def _scan(db: Any, data: bytes | memoryview) -> list[tuple[int, int]]:
+def scan(db: Any, data: bytes | memoryview) -> list[tuple[int, int]]:
+    """(pattern id, end offset) for every place a pattern of ``db`` (a Prefilter's ``db``
+    or ``short_db``) matches in ``data``. A module function called with the database, and
+    Hyperscan's arguments by position: each scan of a document costs a call less."""
     found: list[tuple[int, int]] = []
     if db is not None:
-        db.scan(data, match_event_handler=_collect, context=found)
+        db.scan(data, _collect, 0, found)
     return found
 
 

@@ -17,7 +17,7 @@ from mypy_extensions import mypyc_attr
 
 from .document import Block, Document, fold, line_starts
 from .literals import block_literals, edge_chars, implies, literal_sets, required_literals
-from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern
+from .prefilter import FLAGS, Prefilter, literal_pattern, loose_pattern, scan
 from .rules import Rule
 
 TEXT_KINDS: Final = ("block", "span", "section", "tail")
@@ -197,9 +197,9 @@ class Matcher:
         prefilter = index.prefilter(view.indented)
         cut = starts[n_short] - 1  # the newline before the first long line
         if n_short:
-            self._add(hits, prefilter.short_matches(data[:cut]), starts, alive, placed, 0)
+            self._add(hits, scan(prefilter.short_db, data[:cut]), starts, alive, placed, 0)
         if longer:
-            self._add(hits, prefilter.matches(data[cut:]), starts, alive, placed, cut)
+            self._add(hits, scan(prefilter.db, data[cut:]), starts, alive, placed, cut)
         return hits
 
     def _add(self, hits: dict[str, dict[int, set[int]]], found: list[tuple[int, int]],

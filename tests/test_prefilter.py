@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Block, Document, utf8
-from cleaner.prefilter import FLAGS, Prefilter, loose_pattern
+from cleaner.prefilter import FLAGS, Prefilter, loose_pattern, scan
 from cleaner.rules import Rule, default_rules
 from cleaner.ruleset import Matcher
 from cleaner.segment import split_text
@@ -31,7 +31,7 @@ def python_matches(r: Rule, line: str) -> bool:
 def lines_of(prefilter: Prefilter, text: str) -> set[int]:
     """The lines where the prefilter's patterns match (a match's last byte is on it)."""
     data = utf8(text)
-    return {data.count(b"\n", 0, max(end - 1, 0)) for _, end in prefilter.matches(data)}
+    return {data.count(b"\n", 0, max(end - 1, 0)) for _, end in scan(prefilter.db, data)}
 
 
 def scan_finds(r: Rule, lines: list[str]) -> set[int]:
