@@ -140,16 +140,11 @@ def _tally(items: Iterable[T]) -> dict[T, int]:
 
 def _quote_wrapped(text: str) -> bool:
     """Opens with an opening quotation mark and ends with a closing one, white space and a
-    final ".!?…" aside. Read from both ends: stripping would copy the text."""
-    start, end = 0, len(text)
-    while start < end and text[start].isspace():
-        start += 1
-    if start == end or text[start] not in OPEN_QUOTES:
+    final ".!?…" aside (counted off, not stripped: rstrip would copy the text)."""
+    text = text.strip()  # the same object when there is nothing to strip
+    if len(text) <= 2 or text[0] not in OPEN_QUOTES:
         return False
-    while text[end - 1].isspace():
-        end -= 1
-    if end - start <= 2:
-        return False
+    end = len(text)
     while text[end - 1] in ".!?…":  # stops at the opening quotation mark at the latest
         end -= 1
     return text[end - 1] in CLOSE_QUOTES
