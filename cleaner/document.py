@@ -29,6 +29,9 @@ KINDS: Final = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, CELL)
 SEPARATORS: Final = ("\n\n", "\n", " | ")
 
 LIST_MARK: Final = re.compile(r"\s*(?:[-*•·▪►–]|\d{1,3}[.)])\s+\S")
+# What a stripped line must open with for LIST_MARK to match (a digit, or a bullet): most
+# lines are told apart by their first character without running the regex.
+LIST_BULLETS: Final = "-*•·▪►–"
 # A likely heading in plain text: short, starts like a title, does not end like a sentence.
 HEADING_MAX_CHARS: Final = 100
 HEADING_MAX_WORDS: Final = 14
@@ -40,7 +43,7 @@ def kind_of(line: str) -> str:
     text = line.strip()
     if not text:
         return PARAGRAPH
-    if LIST_MARK.match(text):
+    if (text[0] in LIST_BULLETS or text[0].isdigit()) and LIST_MARK.match(text):
         return LIST_ITEM
     if (len(text) <= HEADING_MAX_CHARS and len(text.split()) <= HEADING_MAX_WORDS
             and not text.endswith(HEADING_NOT_END) and (text[0].isupper() or text[0].isdigit())):

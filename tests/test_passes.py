@@ -312,3 +312,16 @@ def test_a_standalone_quotation_whose_words_come_back_in_a_later_one_goes_once()
     text = f"{BODY}\n\n{quote}\n\n{BODY}\n\n{quote}\n\n{BODY}\n"
     out = Cleaner().clean_text(text).text
     assert out.count(quote) == 1
+
+
+def test_the_first_character_check_before_the_list_mark_regex_misses_no_list_item():
+    """kind_of runs LIST_MARK only on a line that opens with a bullet or a digit: every
+    character the regex takes at a stripped line's start passes that check."""
+    from cleaner.document import LIST_BULLETS, LIST_MARK
+
+    takers = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+              and not chr(c).isspace()
+              and (LIST_MARK.match(chr(c) + " x") or LIST_MARK.match(chr(c) + ". x"))]
+    assert len(takers) > len(LIST_BULLETS)  # the Unicode digits too
+    assert [ch for ch in takers if not (ch in LIST_BULLETS or ch.isdigit())] == []
+    assert Block("٣. بند").kind == "list_item" and Block("• item").kind == "list_item"
