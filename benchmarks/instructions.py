@@ -12,6 +12,7 @@ start-up (rules, the prefilter, imports). Needs valgrind on PATH.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import re
 import shutil
@@ -34,9 +35,13 @@ for _ in range(int(sys.argv[2])):
 
 def collected(state: Path, rounds: int) -> int:
     """Instructions callgrind counts for a process that cleans the texts ``rounds`` times."""
+    # One hash seed for both processes: start-up (unpickling the rules, building their sets
+    # and dicts) costs billions of instructions, and a different seed in each moved their
+    # difference by up to 20 K a document.
     run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                           sys.executable, "-c", RUNNER, str(state), str(rounds)],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONHASHSEED": "0"})
     found = re.search(r"Collected : (\d+)", run.stderr)
     if found is None:
         raise RuntimeError(f"no count in callgrind's output:\n{run.stderr[-2000:]}")
