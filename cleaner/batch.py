@@ -389,8 +389,7 @@ def handle_chunk(chunk: Chunk, mark: Callable[[int, int], None], cleaner: Cleane
     out = []
     for index, task in chunk:
         mark(index, 0)
-        out.append((index, handle_file(task, lambda n, i=index: mark(i, n), cleaner, dst,
-                                       max_bytes)))
+        out.append((index, handle_file(task, partial(mark, index), cleaner, dst, max_bytes)))
     return out
 
 

@@ -56,17 +56,17 @@ def decode(data: bytes, html: bool = False) -> str:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace")
     candidates = [declared_charset(data)] if html else []
-    for encoding in [*candidates, "utf-8"]:
-        if encoding:
+    for name in [*candidates, "utf-8"]:
+        if name:
             try:
-                text = data.decode(encoding)
+                text = data.decode(name)
             except (UnicodeDecodeError, LookupError):
                 continue
             return _check_text(text)
-    encoding = detect(data)
-    if encoding is None:
+    detected = detect(data)
+    if detected is None:
         raise DecodeError("binary or undecodable content (no text encoding fits)")
-    return _check_text(data.decode(encoding, errors="replace"))
+    return _check_text(data.decode(detected, errors="replace"))
 
 
 DOS_PAGES = ("cp437", "cp737", "cp775", "cp85", "cp86", "mac_")

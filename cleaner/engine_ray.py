@@ -146,6 +146,7 @@ class _Writer:
 
     def __init__(self, dst: str):
         self.dst = dst
+        self.fs: pyarrow.fs.FileSystem | None
         self.fs, self.root = _filesystem(dst) if is_url(dst) else (None, dst)
 
     def write(self, out_rel: str, payload: bytes) -> None:

@@ -30,7 +30,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Generator, Iterable, Iterator, Sequence
 
 Mark = Callable[[int, int], None]
 Handler = Callable[[Any, Mark], Any]
@@ -232,7 +232,7 @@ class Pool:
         fresh = self._slots[self._slots.index(slot)] = self._spawn()
         return fresh
 
-    def run(self, tasks: Iterable[tuple[int, Any]]) -> Iterator[Event]:
+    def run(self, tasks: Iterable[tuple[int, Any]]) -> Generator[Event, None, None]:
         """Every task's Event, in the order they finish."""
         pending = iter(tasks)
         self._selector = selectors.DefaultSelector()
