@@ -28,10 +28,10 @@ KINDS: Final = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, CELL)
 # removing a caption never glues two paragraphs together.
 SEPARATORS: Final = ("\n\n", "\n", " | ")
 
-LIST_MARK: Final = re.compile(r"\s*(?:[-*•·▪►–]|\d{1,3}[.)])\s+\S")
-# What a stripped line must open with for LIST_MARK to match (a digit, or a bullet): most
-# lines are told apart by their first character without running the regex.
+# A list item opens with a bullet or a number; kind_of checks a line's first character
+# (one of these, or a digit) before it runs the regex.
 LIST_BULLETS: Final = "-*•·▪►–"
+LIST_MARK: Final = re.compile(r"\s*(?:[" + re.escape(LIST_BULLETS) + r"]|\d{1,3}[.)])\s+\S")
 # A likely heading in plain text: short, starts like a title, does not end like a sentence.
 HEADING_MAX_CHARS: Final = 100
 HEADING_MAX_WORDS: Final = 14

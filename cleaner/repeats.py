@@ -95,9 +95,7 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
             if raw in known:  # lines that come back mostly come back as they were
                 key = known[raw]
             else:
-                text = raw.strip()
-                key = known[raw] = (" ".join(text.casefold().split()) if text and not text.rstrip(
-                    _TRAILING).endswith(SENTENCE_END) and not _CODE_OR_TABLE.search(text) else None)
+                key = known[raw] = _label_key(raw)
             if key is not None:
                 keys[pos] = key
     kept = _tally(keys.values())
@@ -113,6 +111,15 @@ def repeated_line(doc: Document, rule_id: str, category: str, *, min_count: int,
     for pos in taken:
         if pos not in refrain:
             doc.remove_block(alive[pos][0], NAME, rule_id, category)
+
+
+def _label_key(raw: str) -> str | None:
+    """A line's real key (case-folded, single-spaced), or None for a line that is no
+    label: it ends like a sentence, or holds code or table punctuation."""
+    text = raw.strip()
+    if not text or text.rstrip(_TRAILING).endswith(SENTENCE_END) or _CODE_OR_TABLE.search(text):
+        return None
+    return " ".join(text.casefold().split())
 
 
 def _refrains(alive: list[tuple[int, Block]], coarse: list[bytes | None],

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner, repeats
-from cleaner.document import Block, Document, fold, utf8
+from cleaner.document import LIST_BULLETS, LIST_MARK, Block, Document, fold, utf8
 from cleaner.rounds import VALVE_MIN_CHARS
 from cleaner.rules import parse_file
 
@@ -317,8 +317,6 @@ def test_a_standalone_quotation_whose_words_come_back_in_a_later_one_goes_once()
 def test_the_first_character_check_before_the_list_mark_regex_misses_no_list_item():
     """kind_of runs LIST_MARK only on a line that opens with a bullet or a digit: every
     character the regex takes at a stripped line's start passes that check."""
-    from cleaner.document import LIST_BULLETS, LIST_MARK
-
     takers = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
               and not chr(c).isspace()
               and (LIST_MARK.match(chr(c) + " x") or LIST_MARK.match(chr(c) + ". x"))]
