@@ -28,8 +28,8 @@ import pickle, sys
 from cleaner.document import Document
 cleaner, texts = pickle.load(open(sys.argv[1], "rb"))
 for _ in range(int(sys.argv[2])):
-    for text in texts:
-        cleaner.clean_document(Document(format="text"), text).render()
+    for text, data in texts:
+        cleaner.clean_document(Document(format="text"), text, data).render()
 """
 
 

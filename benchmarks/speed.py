@@ -10,7 +10,9 @@ Figures, all from one run on the same pages:
 - text mode: MB/s of the text passes and the rendering of the clean text, on text made
   from the pages' extracted text, one document per page, repeated to ``--text-mb`` MB
   (bar: ≥ 50 MB/s per core); the median of ``--runs`` runs, each just before one of
-  the HTML passes, so that they are spread over the whole benchmark.
+  the HTML passes, so that they are spread over the whole benchmark. A document is
+  handed over as ``cleaner clean`` hands over a UTF-8 text file: its text and its
+  bytes (batch.clean_one); reading and decoding the file are not timed.
 - memory: peak RSS of the process, and the peak traced allocation of one cleaner
   pass over the pages (tracemalloc, run separately since it slows everything).
 - first-use costs, which the steady-state figures leave out: loading and compiling the
@@ -73,16 +75,18 @@ def load_pages(root: Path = DATASET, limit: int | None = None) -> list[Page]:
             for f in files]
 
 
-def text_corpus(pages: list[Page], target_mb: float) -> list[str]:
+def text_corpus(pages: list[Page], target_mb: float) -> list[tuple[str, bytes]]:
     """trafilatura's text of each page, once, then cycled until the total reaches
-    ``target_mb``."""
-    texts = [t for t in (extract(p.raw, include_comments=False) for p in pages) if t]
+    ``target_mb``; each with its UTF-8, as a text file comes to the passes
+    (batch.clean_one hands over a UTF-8 file's text and its bytes)."""
+    texts = [(t, t.encode("utf-8")) for t in (extract(p.raw, include_comments=False)
+                                              for p in pages) if t]
     out = list(texts)
-    size = sum(len(text.encode("utf-8")) for text in texts)
+    size = sum(len(data) for _, data in texts)
     while texts and size < target_mb * MB:
-        for text in texts:
-            out.append(text)
-            size += len(text.encode("utf-8"))
+        for doc in texts:
+            out.append(doc)
+            size += len(doc[1])
     return out
 
 
@@ -113,10 +117,10 @@ def time_html_paired(pages: list[Page], cleaner: Cleaner) -> tuple[float, float]
     return spent[0], spent[1]
 
 
-def time_cleaner_text(texts: list[str], cleaner: Cleaner) -> float:
+def time_cleaner_text(texts: list[tuple[str, bytes]], cleaner: Cleaner) -> float:
     start = time.process_time()
-    for text in texts:
-        cleaner.clean_document(Document(format="text"), text).render()
+    for text, data in texts:
+        cleaner.clean_document(Document(format="text"), text, data).render()
     return time.process_time() - start
 
 
@@ -152,7 +156,7 @@ def measure(pages: list[Page], runs: int, text_mb: float) -> dict[str, Any]:
     n, size = len(pages), sum(len(p.raw) for p in pages) / MB
     cleaner, start_up = start_cleaner()
     texts = text_corpus(pages, text_mb)
-    text_size = sum(len(t.encode("utf-8")) for t in texts) / MB
+    text_size = sum(len(data) for _, data in texts) / MB
     # The first pass stands apart: the cleaner makes a scope the first time it meets a site
     # with rules or a new language, and trafilatura fills its caches. The ratio is taken
     # from the passes after it: the steady state of a long batch.

@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping
 
-from .decode import DecodeError, decode, looks_like_html
+from .decode import DecodeError, decode_keeping_utf8, looks_like_html
 from .document import Document
 from .inputs import Input
 from .manifest import MANIFEST_NAME, TMP_INFIX, Entry, Manifest, bytes_hash, file_hash, fingerprint, sweep_temporaries
@@ -90,14 +90,15 @@ def read_bytes(path: Path, gz: bool, max_bytes: int, data: bytes | None = None) 
 def clean_one(cleaner: Cleaner, content: bytes | str, fmt: str, source: str,
               url: str | None = None, doc_id: str | None = None) -> Document:
     """Decode (if bytes) and clean one document. Raises SkipDocument or DecodeError."""
+    utf8 = None
     if isinstance(content, bytes):
         if fmt == "text" and looks_like_html(content):
             fmt = "html"
-        content = decode(content, html=fmt == "html")
+        content, utf8 = decode_keeping_utf8(content, html=fmt == "html")
     if not content.strip():
         raise SkipDocument("empty document")
     doc = Document(source=source, url=url, id=doc_id, format=fmt)
-    return cleaner.clean_document(doc, content)
+    return cleaner.clean_document(doc, content, utf8)
 
 
 def report_line(doc: Document | None, source: str, status: str, reason: str | None = None,

@@ -52,9 +52,15 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode(data: bytes, html: bool = False) -> str:
+    return decode_keeping_utf8(data, html)[0]
+
+
+def decode_keeping_utf8(data: bytes, html: bool = False) -> tuple[str, bytes | None]:
+    """The text, and ``data`` too when it is the text's UTF-8 (no byte-order mark): the
+    text passes cut their lines out of it instead of encoding them again."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
+            return data[len(bom):].decode(encoding, errors="replace"), None
     candidates = [declared_charset(data)] if html else []
     for name in [*candidates, "utf-8"]:
         if name:
@@ -62,11 +68,11 @@ def decode(data: bytes, html: bool = False) -> str:
                 text = data.decode(name)
             except (UnicodeDecodeError, LookupError):
                 continue
-            return _check_text(text)
+            return _check_text(text), data if codecs.lookup(name).name == "utf-8" else None
     detected = detect(data)
     if detected is None:
         raise DecodeError("binary or undecodable content (no text encoding fits)")
-    return _check_text(data.decode(detected, errors="replace"))
+    return _check_text(data.decode(detected, errors="replace")), None
 
 
 DOS_PAGES = ("cp437", "cp737", "cp775", "cp85", "cp86", "mac_")

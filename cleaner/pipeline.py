@@ -84,16 +84,22 @@ class Cleaner:
         doc = self.clean_document(Document(url=url, format="html"), html)
         return Cleaned(doc.render(), doc.removals)
 
-    def clean_document(self, doc: Document, content: str | bytes) -> Document:
-        """Stages 2–7 on one document; ``content`` is decoded text or HTML."""
+    def clean_document(self, doc: Document, content: str | bytes,
+                       utf8: bytes | None = None) -> Document:
+        """Stages 2–7 on one document; ``content`` is decoded text or HTML, or text in
+        UTF-8. ``utf8``: for text, its UTF-8 when the caller has it (a UTF-8 file's
+        bytes), which spares encoding its lines again for the scans."""
         doc.chars_in = len(content)
         if doc.format == "html":
             from .extract import extract_html
 
             extract_html(doc, content, self.ruleset, self.extract_options)
         else:
-            text = content.decode("utf-8") if isinstance(content, bytes) else content
-            doc.set_blocks(split_text(text), line_breaks=False)
+            if isinstance(content, bytes):
+                utf8 = content
+                content = content.decode("utf-8")
+            blocks, encoded = split_text(content, utf8)
+            doc.set_blocks(blocks, line_breaks=False, encoded=encoded)
         scope = self.ruleset.scope(doc.url, doc.lang)
         self.run_passes(doc, scope)
         if self.corpus is not None:

@@ -215,13 +215,13 @@ def test_bad_rule_file_stops_before_any_document(src, tmp_path):
 class CrashingCleaner(Cleaner):
     """A pass that raises on one document and kills its worker on another."""
 
-    def clean_document(self, doc, content):
+    def clean_document(self, doc, content, utf8=None):
         text = content if isinstance(content, str) else content.decode("utf-8", "replace")
         if "RAISE-IN-A-PASS" in text:
             raise ZeroDivisionError("a pass divided by zero")
         if "KILL-THE-WORKER" in text:
             os.kill(os.getpid(), signal.SIGSEGV)
-        return super().clean_document(doc, content)
+        return super().clean_document(doc, content, utf8)
 
 
 def test_a_pass_that_crashes_or_kills_its_worker_fails_that_document_only(src, tmp_path):

@@ -6,7 +6,8 @@ import codecs
 
 import pytest
 
-from cleaner.decode import DecodeError, decode, declared_charset, looks_like_html
+from cleaner.decode import (DecodeError, decode, decode_keeping_utf8, declared_charset,
+                            looks_like_html)
 
 WESTERN = ("<html><head><title>Caf\u00e9</title></head><body><p>The caf\u00e9 on the corner "
            "served cr\u00e8me br\u00fbl\u00e9e \u2013 \u201cthe best in town\u201d, said the "
@@ -54,6 +55,14 @@ def test_latin1_label_is_read_as_cp1252_like_browsers() -> None:
 def test_bom_wins_over_everything(bom: bytes, encoding: str) -> None:
     page = WESTERN.replace("<head>", '<head><meta charset="windows-1252">')
     assert decode(bom + page.encode(encoding), html=True) == page
+
+
+def test_the_bytes_are_kept_only_when_they_are_the_text_s_utf8() -> None:
+    text = "Caf\u00e9 \u201cquotes\u201d \u2014 \u65e5\u672c\n"
+    data = text.encode()
+    assert decode_keeping_utf8(data) == (text, data)
+    assert decode_keeping_utf8(codecs.BOM_UTF8 + data) == (text, None)  # the mark is not text
+    assert decode_keeping_utf8(WESTERN.encode("cp1252")) == (WESTERN, None)  # detected
 
 
 def test_binary_is_refused() -> None:

@@ -145,7 +145,7 @@ def test_literals_and_loose_patterns_share_one_scan_that_survives_pickling():
     assert matcher.index.unanchored == [0]  # the date has no literal; "photo: " is one
     doc = Document()
     doc.set_blocks(split_text("Prose.\n1.2.2003\nPHOTO: Ann Lee\nA photo: of prose, long.\n"
-                              "\t photo: Bo Li\n\u00a0\u3000\u2009Photo: Cy Wu\n\u2003 4.5.2006"))
+                              "\t photo: Bo Li\n\u00a0\u3000\u2009Photo: Cy Wu\n\u2003 4.5.2006")[0])
     # The literal opens lines 2, 4 and 5 (after white space, ASCII or not), not 3; the
     # date is lines 1 and 6.
     assert matcher.scan(doc)["block"] == {1: {0}, 2: {1}, 4: {1}, 5: {1}, 6: {0}}
@@ -167,16 +167,16 @@ def test_a_literal_that_opens_lines_is_found_there_with_or_without_white_space_b
     by = rule(r"(?:by|par) \w+( \w+)?")
     matcher = Matcher([by])
     flat = Document()
-    flat.set_blocks(split_text("By Ann Lee\nStood by the pier\nPAR Jean Roy\nby Bo"))
+    flat.set_blocks(split_text("By Ann Lee\nStood by the pier\nPAR Jean Roy\nby Bo")[0])
     assert not flat.view().indented
     assert matcher.scan(flat)["block"] == {0: {0}, 2: {0}, 3: {0}}
     indented = Document()
-    indented.set_blocks(split_text("By Ann Lee\nStood by the pier\n\u00a0 par Jean Roy\n\tby Bo"))
+    indented.set_blocks(split_text("By Ann Lee\nStood by the pier\n\u00a0 par Jean Roy\n\tby Bo")[0])
     assert indented.view().indented
     assert matcher.scan(indented)["block"] == {0: {0}, 2: {0}, 3: {0}}
     # A quotation mark shares its first byte with some white space; it is no indent.
     quoted = Document()
-    quoted.set_blocks(split_text("\u201cBy the pier\u201d\nby Bo"))
+    quoted.set_blocks(split_text("\u201cBy the pier\u201d\nby Bo")[0])
     assert not quoted.view().indented
 
 
@@ -191,7 +191,7 @@ def test_a_literal_that_opens_lines_names_every_line_the_rule_takes(lines):
     and without indented lines: the scan names each one the rule's regex takes."""
     r = rule(r"(?:by|par) \w+")
     doc = Document()
-    doc.set_blocks(split_text("\n".join(lines)), line_breaks=False)
+    doc.set_blocks(split_text("\n".join(lines))[0], line_breaks=False)
     found = Matcher([r]).scan(doc)["block"]
     for i, block in enumerate(doc.blocks):
         if r.regex().fullmatch(block.text.strip()):
@@ -236,7 +236,7 @@ def test_patterns_of_rules_that_read_short_blocks_only_scan_the_short_lines_only
     # Block 5 has its one span at its start (the buffer puts the short lines first).
     other = "Another long paragraph, with no year in brackets in it, that goes on. " * 3
     doc.set_blocks(split_text(f"{long}\n1.2.2003\n{long}\nÜber uns – 3.4.2005\n\t 5.6.2007\n"
-                              f"(2001) {other}\nPhoto: Bo Li\nPhoto: Ann Lee, who took it {long}"))
+                              f"(2001) {other}\nPhoto: Bo Li\nPhoto: Ann Lee, who took it {long}")[0])
     hits = matcher.scan(doc)
     # A date with words before it is not a lone one; a long block holds no credit line.
     assert hits["block"] == {1: {0}, 4: {0}, 6: {2}}

@@ -69,15 +69,17 @@ def test_normalize_strips_lines_and_collapses_blank_runs(text):
 
 @SETTINGS
 @given(document, st.lists(st.integers(min_value=0, max_value=30), max_size=6),
-       st.sampled_from(["remove", "cut", "undo"]))
-def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change):
+       st.sampled_from(["remove", "cut", "undo"]), st.booleans())
+def test_a_view_made_after_changes_equals_a_fresh_one(text, picks, change, with_utf8):
     """After blocks are removed, Document.view reuses the last view's lines; after
-    a text change it encodes again. Either way it must equal a view made from scratch
-    (one that looks for line breaks in the blocks: text input says it has none)."""
+    a text change it encodes again; before any, it takes the lines the input came with,
+    if any (a UTF-8 file's). Either way it must equal a view made from scratch (one
+    that looks for line breaks in the blocks: text input says it has none)."""
     doc = Document()
-    doc.set_blocks(split_text(text.replace("\r", "") + "Über uns\nZweite\nZeile"),
-                   line_breaks=False)
-    doc.view().starts  # the lines a later view may reuse
+    text = text.replace("\r", "") + "Über uns\nZweite\nZeile"
+    blocks, encoded = split_text(text, text.encode() if with_utf8 else None)
+    doc.set_blocks(blocks, line_breaks=False, encoded=encoded)
+    assert doc.view().lines == View(doc.alive()).lines
     for k in picks:
         i = k % len(doc.blocks)
         if change == "cut" and doc.blocks[i].text:
@@ -110,7 +112,19 @@ def _split_by_lines(text: str) -> list[tuple[str, str]]:
 @SETTINGS
 @given(st.one_of(document, st.text()))
 def test_split_text_makes_one_block_per_non_blank_line(text):
-    assert [(b.text, b.sep) for b in split_text(text)] == _split_by_lines(text)
+    blocks, encoded = split_text(text)
+    assert [(b.text, b.sep) for b in blocks] == _split_by_lines(text)
+    assert encoded is None
+
+
+@SETTINGS
+@given(st.one_of(document, st.text(), st.text(alphabet=st.sampled_from("ab\n\r \t\xa0\u3000\u2028é"))))
+def test_split_text_cuts_each_block_s_utf8_from_the_input_s(text):
+    """Given the text's UTF-8 too, the same blocks, and each one's text in UTF-8 (cut
+    from the input's bytes, white space stripped the way str.rstrip strips it)."""
+    blocks, encoded = split_text(text, text.encode())
+    assert [(b.text, b.sep) for b in blocks] == _split_by_lines(text)
+    assert encoded == [b.text.encode() for b in blocks]
 
 
 @SETTINGS
