@@ -50,6 +50,18 @@ def test_removed_text_comes_from_the_input(text):
         assert removal.text.strip() in text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@SETTINGS
+@given(document)
+def test_cleaning_with_the_text_s_utf8_gives_the_same_result(text):
+    """A UTF-8 file's bytes only spare the passes some encoding (batch.clean_one)."""
+    def cleaned(*content):
+        doc = CLEANER.clean_document(Document(), *content)
+        return doc.render(), [(r.rule_id, r.block, r.text) for r in doc.removals]
+    expected = cleaned(text)
+    assert cleaned(text, text.encode()) == expected
+    assert cleaned(text.encode()) == expected
+
+
 def _normalized_line_by_line(text: str) -> str:
     """normalize's contract spelled out one line at a time."""
     out: list[str] = []
