@@ -110,26 +110,24 @@ class View:
     C-level call, and a literal find where a line opens.
 
     Made after blocks were only removed (no text changed since ``previous``), it takes
-    the previous view's lines of the blocks still kept instead of encoding again; made
-    before any text changed, it takes the lines the document came with (``encoded``,
-    one per block: a UTF-8 file's lines, segment.split_text), if any.
+    the previous view's lines of the blocks still kept instead of encoding again. The
+    first view of a UTF-8 file's text is given its ``lines``, cut from the file's bytes
+    (segment.split_text, Document.set_blocks).
     """
 
     __slots__ = ("alive", "line_breaks", "_utf8", "_lines", "_starts", "_indented")
 
     def __init__(self, alive: list[tuple[int, Block]], previous: View | None = None,
-                 line_breaks: bool = True, encoded: list[bytes] | None = None):
+                 line_breaks: bool = True, lines: list[bytes] | None = None):
         self.alive = alive
         self.line_breaks = line_breaks
         self._utf8: bytes | None = None
-        self._lines: list[bytes] | None = None
+        self._lines: list[bytes] | None = lines
         self._starts: list[int] | None = None
         self._indented: bool | None = None
         if previous is not None and previous._lines is not None:
             self._lines = [line for (_, block), line in zip(previous.alive, previous._lines)
                            if block.removed_by is None]
-        elif encoded is not None:
-            self._lines = [encoded[i] for i, _ in alive]
 
     @property
     def lines(self) -> list[bytes]:
@@ -243,17 +241,20 @@ class Document:
     _hits: tuple[int, Any, dict[str, dict[int, set[int]]]] | None = None
     _alive: tuple[int, list[tuple[int, Block]]] | None = None
     _view: tuple[int, int, View] | None = None
-    _encoded: tuple[int, list[bytes]] | None = None  # (version, each block's UTF-8)
     _tried: tuple[int, set[int]] | None = None
 
     def set_blocks(self, blocks: list[Block], line_breaks: bool = True,
                    encoded: list[bytes] | None = None) -> None:
-        """``encoded``: each block's text in UTF-8, when the input had it (View)."""
+        """``encoded``: each block's text in UTF-8, when the input had it: the first
+        view's lines (later views reuse them until a text changes)."""
         self.blocks = blocks
         self.line_breaks = line_breaks
         self.alive_chars = sum(len(b.text) for b in blocks)
         self._changed(text=True)
-        self._encoded = (self.version, encoded) if encoded is not None else None
+        if encoded is not None:
+            alive = self.alive()
+            self._view = (self.state, self.version, View(
+                alive, None, line_breaks, [encoded[i] for i, _ in alive]))
 
     def _changed(self, text: bool = False) -> None:
         self.state += 1
@@ -274,10 +275,8 @@ class Document:
         if cached is None or cached[0] != self.state:
             # Only blocks removed since the last view: it still has the kept blocks' lines.
             previous = cached[2] if cached is not None and cached[1] == self.version else None
-            encoded = self._encoded
-            cached = self._view = (self.state, self.version, View(
-                self.alive(), previous, self.line_breaks,
-                encoded[1] if encoded is not None and encoded[0] == self.version else None))
+            cached = self._view = (self.state, self.version, View(self.alive(), previous,
+                                                                self.line_breaks))
         return cached[2]
 
     def hits(self, matcher: Matcher) -> dict[str, dict[int, set[int]]]:
