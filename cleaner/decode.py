@@ -61,6 +61,7 @@ def decode_keeping_utf8(data: bytes, html: bool = False) -> tuple[str, bytes | N
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace"), None
+    # Codec names as codecs.lookup gives them (declared_charset), so UTF-8 is "utf-8".
     candidates = [declared_charset(data)] if html else []
     for name in [*candidates, "utf-8"]:
         if name:
@@ -68,7 +69,7 @@ def decode_keeping_utf8(data: bytes, html: bool = False) -> tuple[str, bytes | N
                 text = data.decode(name)
             except (UnicodeDecodeError, LookupError):
                 continue
-            return _check_text(text), data if codecs.lookup(name).name == "utf-8" else None
+            return _check_text(text), data if name == "utf-8" else None
     detected = detect(data)
     if detected is None:
         raise DecodeError("binary or undecodable content (no text encoding fits)")
